@@ -1,0 +1,36 @@
+# The map of the project. `make book` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Hide TensorFlow's C++ start-up notices (INFO lines on stderr); warnings and errors still show.
+export TF_CPP_MIN_LOG_LEVEL := 1
+
+.PHONY: book test notebooks lab data clean
+
+$(BIN)/activate: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.txt -e .
+	touch $@
+
+data: $(BIN)/activate  ## download and verify MNIST into the cache
+	$(BIN)/python -c "from aeutils.data import load_mnist; load_mnist()"
+
+book: $(BIN)/activate data  ## build the site from the notebooks' stored outputs
+	$(BIN)/jupyter-book build . --warningiserror --nitpicky --keep-going
+	@echo "The book is in _build/html: open _build/html/index.html"
+
+test: $(BIN)/activate data  ## unit tests, then every notebook at smoke size with nbval
+	AEUTILS_SMOKE=1 $(BIN)/python -m pytest --nbval --nbval-current-env \
+		--nbval-cell-timeout=600 tests notebooks
+
+notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing its outputs
+	for nb in notebooks/*.ipynb; do \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
+	done
+
+lab: $(BIN)/activate data  ## open the notebooks in JupyterLab
+	$(BIN)/jupyter lab notebooks
+
+clean:
+	rm -rf _build

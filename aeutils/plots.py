@@ -1,0 +1,37 @@
+"""Figures the chapters share: reconstructions and training curves."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def plot_reconstructions(originals, reconstructions, n=10, labels=("original", "reconstructed")):
+    """Show ``n`` images in a row over their reconstructions; returns the figure.
+
+    Images may be flat vectors of 784 values or 28x28(x1) arrays.
+    """
+    rows = [np.reshape(originals[:n], (n, 28, 28)), np.reshape(reconstructions[:n], (n, 28, 28))]
+    fig, axes = plt.subplots(2, n, figsize=(1.2 * n, 2.8), facecolor="white")
+    for row, images, label in zip(axes, rows, labels):
+        for ax, image in zip(row, images):
+            ax.imshow(image, cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        row[0].set_ylabel(label)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history, title="Training curves"):
+    """Plot the loss of each epoch, and the validation loss if there is one; returns the figure."""
+    fig, ax = plt.subplots(figsize=(6, 3.5), facecolor="white")
+    epochs = np.arange(1, len(history.history["loss"]) + 1)
+    for key, label in [("loss", "training"), ("val_loss", "validation")]:
+        if key in history.history:
+            ax.plot(epochs, history.history[key], marker=".", label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,50 @@
+"""The measured results of a chapter's run, written to a small JSON file."""
+
+import datetime
+import json
+import os
+import platform
+from pathlib import Path
+
+import keras
+import numpy as np
+
+
+def hardware():
+    """A short description of the machine: CPU cores and, where there is one, the GPU."""
+    text = f"{os.cpu_count()} CPU cores ({platform.machine()})"
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            details = tf.config.experimental.get_device_details(gpus[0])
+            text += f", GPU: {details.get('device_name', gpus[0].name)}"
+    return text
+
+
+def save_results(chapter, size, folder="results", **metrics):
+    """Write ``metrics`` with the run size, hardware, versions and date to a JSON file.
+
+    A full run writes ``{folder}/{chapter}.json``; a smoke run writes
+    ``{folder}/{chapter}.smoke.json`` so it never replaces the book's numbers.
+    Returns the path written.
+    """
+    record = {
+        "chapter": chapter,
+        "size": size.name,
+        **{k: v.item() if isinstance(v, np.generic) else v for k, v in metrics.items()},
+        "hardware": hardware(),
+        "versions": {
+            "python": platform.python_version(),
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+            "numpy": np.__version__,
+        },
+        "date": datetime.date.today().isoformat(),
+    }
+    suffix = "" if size.name == "full" else f".{size.name}"
+    path = Path(folder) / f"{chapter}{suffix}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    return path

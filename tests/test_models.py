@@ -1,0 +1,104 @@
+"""The builders: shapes, parameter counts, training that learns, and saving."""
+
+import keras
+import numpy as np
+import pytest
+
+from aeutils import models
+
+# builder, parameter count with default arguments, input shape of one sample
+BUILDERS = [
+    (models.build_dense, 50_992, (784,)),
+    (models.build_sparse, 50_992, (784,)),
+    (models.build_deep, 222_384, (784,)),
+    (models.build_convolutional, 4_385, (28, 28, 1)),
+    (models.build_denoising, 28_353, (28, 28, 1)),
+    (models.build_seq2seq, 58_652, (28, 28)),
+    (models.build_vae, 404_244, (784,)),
+]
+IDS = [b.__name__ for b, _, _ in BUILDERS]
+
+
+def synthetic_images(shape, n=64, seed=0):
+    """``n`` copies of four random black-and-white patterns: easy to learn, unlike noise."""
+    rng = np.random.default_rng(seed)
+    patterns = (rng.random((4, *shape)) > 0.7).astype("float32")
+    return patterns[rng.integers(0, 4, size=n)]
+
+
+def compiled(builder):
+    keras.utils.set_random_seed(0)
+    autoencoder, encoder, decoder = builder()
+    loss = models.summed_binary_crossentropy if builder is models.build_vae else "binary_crossentropy"
+    autoencoder.compile(optimizer=keras.optimizers.Adam(3e-3), loss=loss)
+    return autoencoder, encoder, decoder
+
+
+@pytest.mark.parametrize(("builder", "params", "shape"), BUILDERS, ids=IDS)
+def test_default_architecture(builder, params, shape):
+    autoencoder, encoder, decoder = builder()
+    assert autoencoder.count_params() == params
+    assert autoencoder.input_shape == (None, *shape)
+    assert autoencoder.output_shape == (None, *shape)
+    code_shape = encoder.output_shape[-1] if builder is models.build_vae else encoder.output_shape
+    assert decoder.input_shape == code_shape  # the VAE decodes z, its encoder's last output
+
+
+def test_code_sizes():
+    assert models.build_dense()[1].output_shape == (None, 32)
+    assert models.build_deep()[1].output_shape == (None, 32)
+    assert models.build_convolutional()[1].output_shape == (None, 4, 4, 8)
+    assert models.build_denoising()[1].output_shape == (None, 7, 7, 32)
+    assert models.build_seq2seq()[1].output_shape == (None, 64)
+    assert [s for s in models.build_vae()[1].output_shape] == [(None, 2)] * 3
+
+
+def test_arguments_change_the_architecture():
+    assert models.build_dense(input_dim=64, code_dim=8)[0].count_params() == 64 * 8 + 8 + 8 * 64 + 64
+    assert models.build_deep(hidden=(16,), code_dim=4)[1].output_shape == (None, 4)
+    assert models.build_vae(latent_dim=3)[2].input_shape == (None, 3)
+
+
+@pytest.mark.parametrize(("builder", "params", "shape"), BUILDERS, ids=IDS)
+def test_a_few_steps_of_training_lower_the_loss(builder, params, shape):
+    x = synthetic_images(shape)
+    autoencoder, _, _ = compiled(builder)
+    before = autoencoder.evaluate(x, x, verbose=0)
+    history = autoencoder.fit(x, x, epochs=10, batch_size=16, verbose=0)
+    after = autoencoder.evaluate(x, x, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert after < 0.9 * before
+
+
+def test_sparse_penalty_is_in_the_loss():
+    x = synthetic_images((784,))
+    plain, _, _ = compiled(models.build_dense)
+    sparse, _, _ = compiled(lambda: models.build_sparse(l1=1.0))
+    assert sparse.evaluate(x, x, verbose=0) > plain.evaluate(x, x, verbose=0) + 0.1
+
+
+def test_vae_adds_the_kl_divergence():
+    keras.utils.set_random_seed(0)
+    vae, encoder, _ = models.build_vae(seed=1)
+    x = synthetic_images((784,), n=8)
+    z_mean, z_log_var, z = encoder(x)
+    kl = -0.5 * np.sum(1 + z_log_var - z_mean**2 - np.exp(z_log_var), axis=-1).mean()
+    assert len(encoder.losses) == 1
+    assert float(encoder.losses[0]) == pytest.approx(kl, rel=1e-5)
+    assert kl > 0
+
+
+@pytest.mark.parametrize(("builder", "params", "shape"), BUILDERS, ids=IDS)
+def test_saved_model_reloads_to_the_same_outputs(builder, params, shape, tmp_path):
+    x = synthetic_images(shape, n=8)
+    autoencoder, encoder, _ = compiled(builder)
+    autoencoder.fit(x, x, epochs=1, verbose=0)
+    path = tmp_path / "model.keras"
+    autoencoder.save(path)
+    reloaded = keras.saving.load_model(path, safe_mode=True)
+    if builder is models.build_vae:  # sampling is random: compare the deterministic means
+        expected = encoder.predict(x, verbose=0)[0]
+        got = reloaded.get_layer("encoder").predict(x, verbose=0)[0]
+    else:
+        expected, got = autoencoder.predict(x, verbose=0), reloaded.predict(x, verbose=0)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
