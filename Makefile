@@ -16,12 +16,12 @@ data: $(BIN)/activate  ## download and verify MNIST into the cache
 	$(BIN)/python -c "from aeutils.data import load_mnist; load_mnist()"
 
 book: $(BIN)/activate data  ## build the site from the notebooks' stored outputs
-	$(BIN)/jupyter-book build . --warningiserror --nitpicky --keep-going
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The book is in _build/html: open _build/html/index.html"
 
 test: $(BIN)/activate data  ## unit tests, then every notebook at smoke size with nbval
 	AEUTILS_SMOKE=1 $(BIN)/python -m pytest --nbval --nbval-current-env \
-		--nbval-cell-timeout=600 tests notebooks
+		--nbval-cell-timeout=600 -p no:cacheprovider tests notebooks
 
 notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing its outputs
 	for nb in notebooks/*.ipynb; do \

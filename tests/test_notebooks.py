@@ -1,0 +1,43 @@
+"""The notebooks as stored: what the book shows must come from whole, full-size runs."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+TOC = (ROOT / "_toc.yml").read_text()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_stored_notebook_is_a_complete_run(path):
+    cells = json.loads(path.read_text())["cells"]
+    assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).startswith("# ")
+    code = [c for c in cells if c["cell_type"] == "code"]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), "run the notebook top to bottom in one kernel"
+    outputs = [o for c in code for o in c["outputs"]]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    assert not [o for o in outputs if o.get("name") == "stderr"], "stderr stored in the notebook"
+    assert any("image/png" in o.get("data", {}) for o in outputs), "no figure"
+    assert f"notebooks/{path.stem}" in TOC, "chapter missing from _toc.yml"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_stored_outputs_come_from_a_full_size_run(path):
+    text = "".join(
+        "".join(o.get("text", ""))
+        for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"
+        for o in c["outputs"]
+    )
+    assert "run size: full" in text
+    results = json.loads((path.parent / "results" / f"{path.stem}.json").read_text())
+    assert results["size"] == "full"
+
+
+def test_training_cells_print_one_line_per_epoch():
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text())["cells"]:
+            if ".fit(" in "".join(cell["source"]):
+                assert "verbose=2" in "".join(cell["source"]), f"{path.name}: use verbose=2"

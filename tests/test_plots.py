@@ -1,0 +1,31 @@
+"""The shared figures."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from aeutils.plots import plot_history, plot_reconstructions  # noqa: E402
+
+
+def test_reconstructions_show_originals_over_reconstructions():
+    originals = np.zeros((12, 784), "float32")
+    reconstructions = np.ones((12, 28, 28, 1), "float32")
+    fig = plot_reconstructions(originals, reconstructions, n=5)
+    assert len(fig.axes) == 10
+    assert fig.axes[0].images[0].get_array().max() == 0
+    assert fig.axes[5].images[0].get_array().min() == 1
+    assert fig.axes[5].get_ylabel() == "reconstructed"
+
+
+def test_history_plots_validation_only_when_there_is_one():
+    history = keras.callbacks.History()
+    history.history = {"loss": [0.3, 0.2, 0.1]}
+    (ax,) = plot_history(history).axes
+    assert [line.get_label() for line in ax.lines] == ["training"]
+    history.history["val_loss"] = [0.4, 0.3, 0.2]
+    (ax,) = plot_history(history).axes
+    assert [line.get_label() for line in ax.lines] == ["training", "validation"]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.4, 0.3, 0.2])
