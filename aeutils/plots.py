@@ -35,3 +35,13 @@ def plot_history(history, title="Training curves"):
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def plot_codes_2d(points, labels, title="Codes in two dimensions"):
+    """Scatter 2-D codes, coloured by the digit each image shows; returns the figure."""
+    fig, ax = plt.subplots(figsize=(6, 5), facecolor="white")
+    dots = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=2, vmin=-0.5, vmax=9.5)
+    fig.colorbar(dots, ax=ax, ticks=range(10), label="digit")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from aeutils.plots import plot_history, plot_reconstructions  # noqa: E402
+from aeutils.plots import plot_codes_2d, plot_history, plot_reconstructions  # noqa: E402
 
 
 def test_reconstructions_show_originals_over_reconstructions():
@@ -29,3 +29,13 @@ def test_history_plots_validation_only_when_there_is_one():
     (ax,) = plot_history(history).axes
     assert [line.get_label() for line in ax.lines] == ["training", "validation"]
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.4, 0.3, 0.2])
+
+
+def test_codes_2d_are_coloured_by_digit():
+    points = np.arange(20, dtype="float32").reshape(10, 2)
+    fig = plot_codes_2d(points, np.arange(10), title="codes")
+    ax, colorbar = fig.axes
+    (dots,) = ax.collections
+    np.testing.assert_array_equal(dots.get_offsets(), points)
+    np.testing.assert_array_equal(dots.get_array(), np.arange(10))
+    assert ax.get_title() == "codes" and colorbar.get_ylabel() == "digit"
