@@ -97,8 +97,14 @@ def test_page_loads_with_its_images_and_no_console_errors(site, browser, page):
     browser.save_screenshot(SHOTS / page.replace("/", "__").replace(".html", ".png"))
 
 
-def test_every_chapter_page_has_figures(site, browser):
-    for page in PAGES[1:]:
+def test_every_chapter_shows_figures_with_alt_text_and_captions(site, browser):
+    describe = """return Array.from(document.querySelectorAll('article img')).map(img => [
+        img.getAttribute('src'), img.getAttribute('alt') || '',
+        Boolean(img.closest('figure') && img.closest('figure').querySelector('figcaption'))])"""
+    for page in [p for p in PAGES if p.startswith("notebooks/")]:
         browser.get(f"{site}/{page}")
-        count = browser.execute_script("return document.querySelectorAll('article img').length")
-        assert count > 0, f"{page} shows no figure"
+        images = browser.execute_script(describe)
+        assert images, f"{page} shows no figure"
+        for src, alt, captioned in images:
+            assert alt.strip() and not alt.endswith(".png"), f"{page}: {src} has no alt text"
+            assert captioned, f"{page}: {src} has no caption"
