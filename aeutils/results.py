@@ -9,6 +9,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from aeutils.training import RunSize
+
 
 def hardware():
     """A short description of the machine: CPU cores and, where there is one, the GPU."""
@@ -30,6 +32,12 @@ def save_results(chapter, size, folder="results", **metrics):
     ``{folder}/{chapter}.smoke.json`` so it never replaces the book's numbers.
     Returns the path written.
     """
+    if not isinstance(chapter, str) or chapter in ("", ".", "..") or Path(chapter).name != chapter:
+        raise ValueError(
+            f"chapter must be a plain file name such as '01_dense_autoencoder', got {chapter!r}"
+        )
+    if not isinstance(size, RunSize):
+        raise TypeError(f"size must be a RunSize such as run_size(), got {type(size).__name__}")
     record = {
         "chapter": chapter,
         "size": size.name,
@@ -43,6 +51,15 @@ def save_results(chapter, size, folder="results", **metrics):
         },
         "date": datetime.date.today().isoformat(),
     }
+    for key, value in record.items():
+        try:
+            json.dumps(value, allow_nan=False)
+        except TypeError:
+            raise TypeError(
+                f"metric {key} must be a number, string, list or dict, got {type(value).__name__}"
+            ) from None
+        except ValueError:
+            raise ValueError(f"metric {key} is {value}: the run gave no finite number") from None
     suffix = "" if size.name == "full" else f".{size.name}"
     path = Path(folder) / f"{chapter}{suffix}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

