@@ -28,11 +28,8 @@ test: book browser  ## the strict book build, unit tests, the site in Chromium, 
 	AEUTILS_SMOKE=1 $(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 -p no:cacheprovider tests notebooks
 
-notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing its outputs
-	for nb in notebooks/*.ipynb; do \
-		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-			--ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
-	done
+notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times
+	$(BIN)/python tools/run_notebooks.py
 
 lab: $(BIN)/activate data  ## open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks

@@ -1,6 +1,7 @@
 """The measured results of a chapter's run, written to a small JSON file."""
 
 import datetime
+import importlib
 import json
 import os
 import platform
@@ -25,6 +26,14 @@ def hardware():
     return text
 
 
+def environment():
+    """One line with the versions that matter and the device: Python, Keras, its backend."""
+    backend = keras.backend.backend()
+    version = importlib.import_module(backend).__version__
+    return (f"Python {platform.python_version()}, Keras {keras.__version__}, "
+            f"backend {backend} {version}; device: {hardware()}")
+
+
 def save_results(chapter, size, folder="results", **metrics):
     """Write ``metrics`` with the run size, hardware, versions and date to a JSON file.
 
@@ -47,6 +56,7 @@ def save_results(chapter, size, folder="results", **metrics):
             "python": platform.python_version(),
             "keras": keras.__version__,
             "backend": keras.backend.backend(),
+            "backend_version": importlib.import_module(keras.backend.backend()).__version__,
             "numpy": np.__version__,
         },
         "date": datetime.date.today().isoformat(),

@@ -1,13 +1,28 @@
-"""Run sizes (full-size training for the book, a smoke size for CI) and resumable training."""
+"""Run sizes, and training that checks its data, resumes after a kill and ships its weights.
 
+Three run sizes, chosen by environment variables before a notebook starts:
+
+- ``full`` (the default): all the data and the chapter's number of epochs; ``train`` stores
+  the weights and the training curves under ``weights/``, to ship with the book;
+- ``smoke`` (``AEUTILS_SMOKE=1``): a few hundred images and at most two epochs, for CI;
+- ``shipped`` (``AEUTILS_SHIPPED=1``): all the data, but ``train`` loads the weights the
+  book ships instead of training, so every figure comes out as in the book in seconds.
+"""
+
+import contextlib
+import hashlib
+import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import keras
 
 from aeutils.checks import check_count, check_images
 
 SMOKE_VARIABLE = "AEUTILS_SMOKE"
+SHIPPED_VARIABLE = "AEUTILS_SHIPPED"
+WEIGHTS_FOLDER = "weights"
 
 
 @dataclass(frozen=True)
@@ -31,25 +46,86 @@ class RunSize:
 
 FULL = RunSize("full", train=None, test=None, max_epochs=None)
 SMOKE = RunSize("smoke", train=512, test=256, max_epochs=2)
+SHIPPED = RunSize("shipped", train=None, test=None, max_epochs=None)
+
+
+def _flag(variable):
+    value = os.environ.get(variable, "0")
+    if value not in ("0", "1"):
+        raise ValueError(f"{variable} must be 0 or 1, got {value!r}")
+    return value == "1"
 
 
 def run_size():
-    """``SMOKE`` when the environment variable ``AEUTILS_SMOKE`` is ``1``, else ``FULL``."""
-    value = os.environ.get(SMOKE_VARIABLE, "0")
-    if value not in ("0", "1"):
-        raise ValueError(f"{SMOKE_VARIABLE} must be 0 or 1, got {value!r}")
-    return SMOKE if value == "1" else FULL
+    """``SMOKE`` if ``AEUTILS_SMOKE=1``, ``SHIPPED`` if ``AEUTILS_SHIPPED=1``, else ``FULL``."""
+    smoke, shipped = _flag(SMOKE_VARIABLE), _flag(SHIPPED_VARIABLE)
+    if smoke and shipped:
+        raise ValueError(f"set {SMOKE_VARIABLE} or {SHIPPED_VARIABLE}, not both")
+    return SMOKE if smoke else SHIPPED if shipped else FULL
 
 
-def train(model, x, y=None, *, epochs, batch_size, validation_data=None, backup_dir=None,
-          callbacks=()):
-    """Train a compiled autoencoder on ``x`` (against ``y``, or ``x`` itself), checking both first.
+def _sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
-    Prints one line per epoch. With ``backup_dir``, Keras' ``BackupAndRestore`` saves the
-    state at the end of every epoch, so a run that is killed resumes from its last finished
-    epoch when the same call is made again; the backup is removed once training ends.
 
-    Returns the Keras ``History`` of the epochs this call ran.
+@contextlib.contextmanager
+def _without_optimizer(model):
+    """Hide the optimizer, so that a weights file holds the model's weights alone."""
+    optimizer, model.optimizer = model.optimizer, None
+    try:
+        yield model
+    finally:
+        model.optimizer = optimizer
+
+
+def save_shipped(model, name, history, folder=WEIGHTS_FOLDER):
+    """Store ``model``'s weights and training curves as ``{folder}/{name}.*``; return the paths.
+
+    The JSON file holds the curves and the weights' SHA-256, which ``load_shipped`` checks.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    weights, record = folder / f"{name}.weights.h5", folder / f"{name}.json"
+    with _without_optimizer(model):
+        model.save_weights(weights)
+    curves = {key: [float(v) for v in values] for key, values in history.history.items()}
+    record.write_text(json.dumps({"sha256": _sha256(weights), "history": curves}, indent=1) + "\n")
+    return weights, record
+
+
+def load_shipped(model, name, folder=WEIGHTS_FOLDER):
+    """Load the weights stored by ``save_shipped`` into ``model``, checking their SHA-256.
+
+    Returns a Keras ``History`` holding the training curves of the run that made them.
+    """
+    weights, record = Path(folder) / f"{name}.weights.h5", Path(folder) / f"{name}.json"
+    if not (weights.is_file() and record.is_file()):
+        raise FileNotFoundError(
+            f"no shipped weights for {name!r} in {Path(folder).resolve()}: run the notebook from "
+            f"the book's notebooks/ folder, or unset {SHIPPED_VARIABLE} to train instead"
+        )
+    record = json.loads(record.read_text())
+    if _sha256(weights) != record["sha256"]:
+        raise ValueError(f"{weights} does not match its SHA-256: it is damaged or was replaced")
+    with _without_optimizer(model):
+        model.load_weights(weights)
+    history = keras.callbacks.History()
+    history.history = record["history"]
+    history.epoch = list(range(len(record["history"]["loss"])))
+    return history
+
+
+def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validation_split=0.0,
+          name=None, size=FULL, backup_dir=None, callbacks=()):
+    """Keras' ``fit`` on checked data, printing one line per epoch; returns the ``History``.
+
+    - ``x`` (and ``y``, when the targets are not ``x`` itself) must be float images in [0, 1]
+      of the shape the model takes, else a clear error says what is wrong.
+    - With ``backup_dir``, Keras' ``BackupAndRestore`` saves the state at the end of every
+      epoch: a run that is killed resumes from its last finished epoch when the same call is
+      made again, and the backup is removed once training ends.
+    - With ``name``, a full-size run stores the weights and curves to ship with the book
+      (``save_shipped``), and the ``shipped`` size loads them instead of training.
     """
     x = check_images(x, "x", model.input_shape[1:])
     y = x if y is None else check_images(y, "y", model.output_shape[1:])
@@ -61,8 +137,18 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, backup_
                            check_images(y_val, "validation y", model.output_shape[1:]))
     check_count(epochs, "epochs")
     check_count(batch_size, "batch_size")
+    if size is SHIPPED:
+        if name is None:
+            raise ValueError("the shipped size needs the name the weights were stored under")
+        history = load_shipped(model, name)
+        print(f"loaded the shipped weights of {name} ({len(history.epoch)} epochs)")
+        return history
     callbacks = list(callbacks)
     if backup_dir is not None:
         callbacks.insert(0, keras.callbacks.BackupAndRestore(str(backup_dir)))
-    return model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
-                     validation_data=validation_data, callbacks=callbacks, verbose=2)
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
+                        validation_data=validation_data, validation_split=validation_split,
+                        callbacks=callbacks, verbose=2)
+    if name is not None and size is FULL:
+        save_shipped(model, name, history)
+    return history
