@@ -1,4 +1,4 @@
-"""The measured results of a chapter's run, written to a small JSON file."""
+"""The measured results of a chapter's run: a small JSON file, and ``glue`` for the prose."""
 
 import datetime
 import importlib
@@ -11,6 +11,17 @@ import keras
 import numpy as np
 
 from aeutils.training import RunSize
+
+try:
+    from myst_nb import glue
+except ImportError:  # outside the book's build (Colab, a bare Python): no prose to fill in
+
+    def glue(name, variable, display=True):
+        """Stand-in for ``myst_nb.glue``: shows ``variable`` when asked to, stores nothing."""
+        if display:
+            from IPython.display import display as show
+
+            show(variable)
 
 
 def hardware():
