@@ -1,8 +1,4 @@
-"""Argument checks that fail early, saying what was expected and what came.
-
-The builders leave these checks to Keras, whose layers already reject a size of zero or
-less with a clear message; the functions here cover the data the rest of ``aeutils`` takes.
-"""
+"""Argument checks that fail early, saying what was expected and what came."""
 
 import numbers
 
@@ -65,3 +61,15 @@ def check_number(value, name, minimum=0.0):
     if not np.isfinite(value) or value < minimum:
         raise ValueError(f"{name} must be a finite number of at least {minimum}, got {value}")
     return float(value)
+
+
+def check_sizes(**sizes):
+    """Raise a clear error unless every size (an int, or a sequence of ints) is positive.
+
+    The builders call it, so that ``build_dense(code_dim=0)`` fails with the argument's name
+    whatever the Keras version (older ones build a layer of zero units without a word).
+    """
+    for name, value in sizes.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, bool) or not isinstance(item, numbers.Integral) or item < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")

@@ -11,9 +11,12 @@ Functions marked ``#@save`` in a chapter are copied here by ``tools/export.py``;
 import keras
 from keras import layers, ops
 
+from aeutils.checks import check_sizes
+
 
 def build_dense(input_dim=784, code_dim=32, activity_regularizer=None):
     """A fully-connected autoencoder, input_dim -> code_dim -> input_dim (chapter 1)."""
+    check_sizes(input_dim=input_dim, code_dim=code_dim)
     encoder = keras.Sequential(
         [
             keras.Input(shape=(input_dim,)),
@@ -39,6 +42,7 @@ def build_sparse(input_dim=784, code_dim=32, l1=1e-4):
 
 def build_deep(input_dim=784, hidden=(128, 64), code_dim=32):
     """A stacked autoencoder, 784-128-64-32-64-128-784 by default."""
+    check_sizes(input_dim=input_dim, hidden=hidden, code_dim=code_dim)
     encoder = keras.Sequential(
         [keras.Input(shape=(input_dim,))]
         + [layers.Dense(units, activation="relu") for units in (*hidden, code_dim)],
@@ -54,8 +58,8 @@ def build_deep(input_dim=784, hidden=(128, 64), code_dim=32):
     return autoencoder, encoder, decoder
 
 
-def build_convolutional():
-    """A convolutional autoencoder for 28x28x1 images with a (4, 4, 8) code.
+def build_convolutional(code_channels=8):
+    """A convolutional autoencoder for 28x28x1 images with a (4, 4, code_channels) code.
 
     The decoder's one ``valid`` convolution turns 16x16 into 14x14, so that
     upsampling ends at 28x28 rather than 32x32.
@@ -67,14 +71,14 @@ def build_convolutional():
             layers.MaxPooling2D(2, padding="same"),
             layers.Conv2D(8, 3, activation="relu", padding="same"),
             layers.MaxPooling2D(2, padding="same"),
-            layers.Conv2D(8, 3, activation="relu", padding="same"),
+            layers.Conv2D(code_channels, 3, activation="relu", padding="same"),
             layers.MaxPooling2D(2, padding="same"),
         ],
         name="encoder",
     )
     decoder = keras.Sequential(
         [
-            keras.Input(shape=(4, 4, 8)),
+            keras.Input(shape=(4, 4, code_channels)),
             layers.Conv2D(8, 3, activation="relu", padding="same"),
             layers.UpSampling2D(2),
             layers.Conv2D(8, 3, activation="relu", padding="same"),
@@ -118,6 +122,7 @@ def build_denoising(filters=32):
 
 def build_seq2seq(timesteps=28, features=28, units=64):
     """An LSTM sequence autoencoder: LSTM encoder, RepeatVector, LSTM decoder, Dense per step."""
+    check_sizes(timesteps=timesteps, features=features, units=units)
     encoder = keras.Sequential(
         [keras.Input(shape=(timesteps, features)), layers.LSTM(units)], name="encoder"
     )
@@ -166,6 +171,7 @@ def build_vae(input_dim=784, hidden=256, latent_dim=2, seed=None):
     Train it with ``loss=summed_binary_crossentropy``; the ``Sampling`` layer adds the
     KL term, so the total is the negative evidence lower bound per image.
     """
+    check_sizes(input_dim=input_dim, hidden=hidden, latent_dim=latent_dim)
     inputs = keras.Input(shape=(input_dim,))
     h = layers.Dense(hidden, activation="relu")(inputs)
     z_mean = layers.Dense(latent_dim, name="z_mean")(h)

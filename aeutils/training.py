@@ -71,7 +71,7 @@ def _sha256(path):
 @contextlib.contextmanager
 def _without_optimizer(model):
     """Hide the optimizer, so that a weights file holds the model's weights alone."""
-    optimizer, model.optimizer = model.optimizer, None
+    optimizer, model.optimizer = getattr(model, "optimizer", None), None  # None until compiled
     try:
         yield model
     finally:
@@ -101,8 +101,9 @@ def load_shipped(model, name, folder=WEIGHTS_FOLDER):
     weights, record = Path(folder) / f"{name}.weights.h5", Path(folder) / f"{name}.json"
     if not (weights.is_file() and record.is_file()):
         raise FileNotFoundError(
-            f"no shipped weights for {name!r} in {Path(folder).resolve()}: run the notebook from "
-            f"the book's notebooks/ folder, or unset {SHIPPED_VARIABLE} to train instead"
+            f"no shipped weights for {name!r} in {Path(folder).resolve()}: a full run of the "
+            f"chapter that trains it stores them; run the notebooks from the book's notebooks/ "
+            f"folder, where the shipped ones are"
         )
     record = json.loads(record.read_text())
     if _sha256(weights) != record["sha256"]:

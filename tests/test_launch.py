@@ -1,0 +1,79 @@
+"""Every notebook runs where readers open it: the setup cell, launch links, dark-mode figures."""
+
+import base64
+import io
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+import yaml
+
+import aeutils
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+HTML = ROOT / "_build" / "html"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def code_cells(path):
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def test_every_chapter_opens_with_the_same_setup_cell():
+    first = {path.name: "".join(code_cells(path)[0]["source"]) for path in NOTEBOOKS}
+    setup = first[NOTEBOOKS[0].name]
+    assert all(source == setup for source in first.values()), "the setup cells differ"
+    assert 'find_spec("aeutils") is None' in setup and "print(environment())" in setup
+    # it installs the package at the tag of the version the notebooks were run with
+    assert f"{CONFIG['repository']['url'].removeprefix('https://')}@v{aeutils.__version__}" in setup
+    assert all(
+        "nbval-ignore-output" in code_cells(p)[0]["metadata"].get("tags", []) for p in NOTEBOOKS
+    )
+
+
+def test_no_notebook_reads_a_file_outside_its_folder():
+    for path in NOTEBOOKS:
+        for cell in code_cells(path):
+            source = "".join(cell["source"])
+            assert "../" not in source and "open(" not in source, f"{path.name}: {source[:80]}"
+
+
+def launch_links(page):
+    return re.findall(r'href="([^"]*(?:mybinder\.org|colab\.research|_sources)[^"]*)"', page)
+
+
+@pytest.mark.skipif(not HTML.exists(), reason="the book is not built: run `make book`")
+def test_launch_and_download_links_point_at_notebooks_in_the_repository():
+    repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+    branch = CONFIG["repository"]["branch"]
+    tracked = set(
+        subprocess.run(
+            ["git", "ls-files", "notebooks"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    for path in NOTEBOOKS:
+        target = f"notebooks/{path.name}"
+        assert target in tracked, f"{target} is not in the repository"
+        links = launch_links((HTML / "notebooks" / f"{path.stem}.html").read_text())
+        assert sorted(links) == sorted(
+            [
+                f"../_sources/{target}",
+                f"https://colab.research.google.com/github/{repo}/blob/{branch}/{target}",
+                f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/{target}",
+            ]
+        )
+        assert (HTML / "_sources" / target).is_file()  # the download button's file
+
+
+def test_figures_have_an_opaque_background_for_dark_mode():
+    for path in NOTEBOOKS:
+        for cell in code_cells(path):
+            for output in cell.get("outputs", []):
+                png = output.get("data", {}).get("image/png")
+                if png:
+                    image = plt.imread(io.BytesIO(base64.b64decode(png)))
+                    assert image.shape[2] == 3 or image[..., 3].min() == 1.0, path.name

@@ -1,0 +1,158 @@
+"""The shipped weights: intact, and in the builders they reproduce the stored test losses."""
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from aeutils import models
+from aeutils.data import add_noise, load_mnist
+from aeutils.training import load_shipped
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+WEIGHTS = NOTEBOOKS / "weights"
+
+
+def mnist(flat):
+    _, (x_test, _) = load_mnist(flat=flat)
+    return x_test
+
+
+def vae_bce(vae, x):
+    """Binary cross-entropy per pixel of the reconstructions from the mean codes (chapter 7)."""
+    z_mean = vae.get_layer("encoder").predict(x, verbose=0)[0]
+    reconstructions = vae.get_layer("decoder").predict(z_mean, verbose=0)
+    return float(
+        np.mean(keras.ops.convert_to_numpy(keras.losses.binary_crossentropy(x, reconstructions)))
+    )
+
+
+# shipped name: builder, test inputs and targets, the results file and key of the stored loss
+CASES = {
+    "01_dense_autoencoder": (
+        models.build_dense,
+        lambda: [mnist(True)] * 2,
+        "01_dense_autoencoder",
+        "test_loss",
+    ),
+    "02_sparse_autoencoder.sparse": (
+        models.build_sparse,
+        lambda: [mnist(True)] * 2,
+        "02_sparse_autoencoder",
+        "test_loss",
+    ),
+    "02_sparse_autoencoder.dense": (
+        models.build_dense,
+        lambda: [mnist(True)] * 2,
+        "02_sparse_autoencoder",
+        "dense_test_loss",
+    ),
+    "03_deep_autoencoder.deep": (
+        models.build_deep,
+        lambda: [mnist(True)] * 2,
+        "03_deep_autoencoder",
+        "test_loss",
+    ),
+    "03_deep_autoencoder.shallow": (
+        models.build_dense,
+        lambda: [mnist(True)] * 2,
+        "03_deep_autoencoder",
+        "shallow_test_loss",
+    ),
+    "04_convolutional_autoencoder": (
+        models.build_convolutional,
+        lambda: [mnist(False)] * 2,
+        "04_convolutional_autoencoder",
+        "test_loss",
+    ),
+    "05_denoising_autoencoder": (
+        models.build_denoising,
+        lambda: [add_noise(mnist(False), stddev=0.5, seed=2), mnist(False)],
+        "05_denoising_autoencoder",
+        "test_loss",
+    ),
+    "06_seq2seq_autoencoder.rows": (
+        models.build_seq2seq,
+        lambda: [mnist(False)[..., 0]] * 2,
+        "06_seq2seq_autoencoder",
+        "test_loss",
+    ),
+    "07_variational_autoencoder": (
+        models.build_vae,
+        lambda: [mnist(True)] * 2,
+        "07_variational_autoencoder",
+        "test_loss",
+    ),
+}
+
+
+def test_every_weights_file_is_listed_and_intact():
+    names = sorted(p.name.removesuffix(".weights.h5") for p in WEIGHTS.glob("*.weights.h5"))
+    records = sorted(p.stem for p in WEIGHTS.glob("*.json"))
+    assert names == records and set(CASES) <= set(names)
+    assert sum(p.stat().st_size for p in WEIGHTS.iterdir()) < 16e6  # small enough to ship
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_shipped_weights_reproduce_the_stored_test_loss(name):
+    builder, data, chapter, key = CASES[name]
+    model, _, _ = builder()
+    loss = (
+        models.summed_binary_crossentropy if builder is models.build_vae else "binary_crossentropy"
+    )
+    model.compile(optimizer="adam", loss=loss)
+    history = load_shipped(model, name, folder=WEIGHTS)
+    x, y = data()
+    got = vae_bce(model, x) if builder is models.build_vae else model.evaluate(x, y, verbose=0)
+    stored = json.loads((NOTEBOOKS / "results" / f"{chapter}.json").read_text())[key]
+    assert got == pytest.approx(stored, abs=0.002)
+    assert (
+        len(history.history["loss"])
+        == json.loads((NOTEBOOKS / "results" / f"{chapter}.json").read_text())["epochs"]
+    )
+
+
+def test_damaged_weights_are_refused(tmp_path):
+    for suffix in (".weights.h5", ".json"):
+        (tmp_path / f"x{suffix}").write_bytes(
+            (WEIGHTS / f"01_dense_autoencoder{suffix}").read_bytes()
+        )
+    with open(tmp_path / "x.weights.h5", "r+b") as f:
+        f.seek(-100, 2)
+        f.write(b"\x00" * 8)
+    model, _, _ = models.build_dense()
+    with pytest.raises(ValueError, match="does not match its SHA-256"):
+        load_shipped(model, "x", folder=tmp_path)
+    with pytest.raises(FileNotFoundError, match="no shipped weights for 'y'"):
+        load_shipped(model, "y", folder=tmp_path)
+
+
+def test_the_shipped_size_draws_the_stored_figures(monkeypatch):
+    """A reader who sets AEUTILS_SHIPPED=1 gets the book's figures, without training."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = NOTEBOOKS / "01_dense_autoencoder.ipynb"
+    stored = nbformat.read(path, as_version=4)
+    monkeypatch.setenv("AEUTILS_SHIPPED", "1")
+    monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
+    shipped = nbformat.read(path, as_version=4)
+    NotebookClient(shipped, timeout=600, resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+
+    def figures(notebook):
+        return [
+            o["data"]["image/png"]
+            for c in notebook.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if "image/png" in o.get("data", {})
+        ]
+
+    assert len(figures(stored)) >= 2
+    assert figures(shipped) == figures(stored)
+    printed = "".join(
+        o.get("text", "") for c in shipped.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "run size: shipped" in printed and "loaded the shipped weights" in printed
