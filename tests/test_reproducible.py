@@ -20,15 +20,15 @@ def run_once(folder, monkeypatch):
     NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(folder)}}).execute()
     outputs = []
     for cell in notebook.cells:
+        printed = ""  # stdout arrives in chunks that differ from run to run: join them
         for output in cell.get("outputs", []):
-            if output.get("name") == "stderr":  # warnings, e.g. a first start building caches
-                continue
-            if "scrapbook" in output.get("metadata", {}):
-                name = output["metadata"]["scrapbook"]["name"]
-                if name in TIMING_KEYS or "seconds" in name:
-                    continue
-            text = json.dumps({k: output.get(k) for k in ("text", "data")}, sort_keys=True)
-            outputs.append(TIMED.sub("<time>", text))
+            if output.get("name") == "stdout":
+                printed += output["text"]
+            elif output.get("name") != "stderr":  # stderr: warnings, e.g. caches built once
+                name = output.get("metadata", {}).get("scrapbook", {}).get("name", "")
+                if name not in TIMING_KEYS and "seconds" not in name:
+                    outputs.append(json.dumps(output.get("data"), sort_keys=True))
+        outputs.append(TIMED.sub("<time>", printed))
     record = json.loads(next((folder / "results").glob("*.smoke.json")).read_text())
     return outputs, {k: v for k, v in record.items() if k not in TIMING_KEYS}
 
@@ -37,6 +37,5 @@ def test_two_smoke_runs_agree(tmp_path, monkeypatch):
     first = run_once(tmp_path / "first", monkeypatch)
     second = run_once(tmp_path / "second", monkeypatch)
     assert first[1] == second[1]  # test loss and every other number in the results file
-    assert len(first[0]) == len(second[0]) > 5
-    for a, b in zip(*(run[0] for run in (first, second))):
-        assert a == b
+    assert len(first[0]) > 10 and any("Epoch 2/2" in text for text in first[0])
+    assert first[0] == second[0]
