@@ -26,7 +26,6 @@ def main(paths):
     from aeutils.results import environment
 
     paths = [Path(p).resolve() for p in paths] or sorted(NOTEBOOKS.glob("*.ipynb"))
-    record = json.loads(RECORD.read_text()) if RECORD.exists() else {"notebooks": {}}
     for path in paths:
         print(f"{path.name} ...", flush=True)
         notebook = nbformat.read(path, as_version=4)
@@ -36,6 +35,8 @@ def main(paths):
         client.execute()
         seconds = time.perf_counter() - start
         nbformat.write(notebook, path)
+        # read the record again just before writing it, in case another run updated it
+        record = json.loads(RECORD.read_text()) if RECORD.exists() else {"notebooks": {}}
         record["notebooks"][path.stem] = {"seconds": round(seconds, 1),
                                           "date": datetime.date.today().isoformat()}
         record["total_seconds"] = round(sum(n["seconds"] for n in record["notebooks"].values()), 1)
