@@ -1,4 +1,4 @@
-"""Figures the chapters share: reconstructions and training curves."""
+"""Figures the chapters share: reconstructions, training curves, 2-D codes, rows of images."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -63,5 +63,21 @@ def plot_codes_2d(points, labels, title="Codes in two dimensions"):
     dots = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=2, vmin=-0.5, vmax=9.5)
     fig.colorbar(dots, ax=ax, ticks=range(10), label="digit")
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_rows(rows, n=10):
+    """One row of ``n`` images per entry of ``rows`` ({label: flat images}); returns the figure."""
+    rows = {label: check_images(images, label).reshape(len(images), 28, 28)
+            for label, images in rows.items()}
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.1 * n, 1.2 * len(rows)),
+                             facecolor="white", squeeze=False)
+    for row, (label, images) in zip(axes, rows.items()):
+        for ax, image in zip(row, images[:n]):
+            ax.imshow(image, cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        row[0].set_ylabel(label, rotation=0, ha="right", va="center")
     fig.tight_layout()
     return fig

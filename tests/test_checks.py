@@ -198,6 +198,12 @@ CASES = [
         ValueError,
         "points must have shape (n, 2) and one label each, got (4, 3) and 4 labels",
     ),
+    (
+        "a row of raw uint8 pixels",
+        lambda: plots.plot_rows({"raw": np.zeros((2, 784), "uint8")}),
+        TypeError,
+        "raw must hold floats in [0, 1], got dtype uint8",
+    ),
     # training
     (
         "training on the wrong shape",

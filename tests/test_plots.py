@@ -7,7 +7,12 @@ matplotlib.use("Agg")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from aeutils.plots import plot_codes_2d, plot_history, plot_reconstructions  # noqa: E402
+from aeutils.plots import (  # noqa: E402
+    plot_codes_2d,
+    plot_history,
+    plot_reconstructions,
+    plot_rows,
+)
 
 
 def test_reconstructions_show_originals_over_reconstructions():
@@ -39,3 +44,15 @@ def test_codes_2d_are_coloured_by_digit():
     np.testing.assert_array_equal(dots.get_offsets(), points)
     np.testing.assert_array_equal(dots.get_array(), np.arange(10))
     assert ax.get_title() == "codes" and colorbar.get_ylabel() == "digit"
+
+
+def test_rows_show_one_labelled_row_per_entry():
+    rows = {
+        "flat": np.zeros((12, 784), "float32"),
+        "images": np.ones((12, 28, 28, 1), "float32"),
+        "rows": np.full((12, 28, 28), 0.5, "float32"),
+    }
+    fig = plot_rows(rows, n=4)
+    assert len(fig.axes) == 12
+    assert [fig.axes[i].get_ylabel() for i in (0, 4, 8)] == ["flat", "images", "rows"]
+    assert [fig.axes[i].images[0].get_array().mean() for i in (3, 7, 11)] == [0, 1, 0.5]
