@@ -1,6 +1,7 @@
 """The notebooks as stored: what the book shows must come from whole, full-size runs."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,14 @@ def test_training_cells_print_one_line_per_epoch():
             for output in cell.get("outputs", []):
                 text = "".join(output.get("text", ""))
                 assert "\u2501" not in text and "\r" not in text, f"{path.name}: a progress bar"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_number_in_the_prose_comes_from_the_stored_run(path):
+    cells = json.loads(path.read_text())["cells"]
+    used = {key for c in cells if c["cell_type"] == "markdown"
+            for key in re.findall(r"\{glue:\w+\}`([\w]+)", "".join(c["source"]))}
+    stored = {o["metadata"]["scrapbook"]["name"] for c in cells if c["cell_type"] == "code"
+              for o in c["outputs"] if "scrapbook" in o.get("metadata", {})}
+    assert used, "no glued numbers in the prose"
+    assert used <= stored, f"glued in the prose but not stored: {sorted(used - stored)}"
