@@ -10,7 +10,6 @@ Three run sizes, chosen by environment variables before a notebook starts:
 """
 
 import contextlib
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 import keras
 
 from aeutils.checks import check_count, check_images
+from aeutils.data import sha256
 
 SMOKE_VARIABLE = "AEUTILS_SMOKE"
 SHIPPED_VARIABLE = "AEUTILS_SHIPPED"
@@ -64,10 +64,6 @@ def run_size():
     return SMOKE if smoke else SHIPPED if shipped else FULL
 
 
-def _sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 @contextlib.contextmanager
 def _without_optimizer(model):
     """Hide the optimizer, so that a weights file holds the model's weights alone."""
@@ -89,7 +85,7 @@ def save_shipped(model, name, history, folder=WEIGHTS_FOLDER):
     with _without_optimizer(model):
         model.save_weights(weights)
     curves = {key: [float(v) for v in values] for key, values in history.history.items()}
-    record.write_text(json.dumps({"sha256": _sha256(weights), "history": curves}, indent=1) + "\n")
+    record.write_text(json.dumps({"sha256": sha256(weights), "history": curves}, indent=1) + "\n")
     return weights, record
 
 
@@ -106,7 +102,7 @@ def load_shipped(model, name, folder=WEIGHTS_FOLDER):
             f"folder, where the shipped ones are"
         )
     record = json.loads(record.read_text())
-    if _sha256(weights) != record["sha256"]:
+    if sha256(weights) != record["sha256"]:
         raise ValueError(f"{weights} does not match its SHA-256: it is damaged or was replaced")
     with _without_optimizer(model):
         model.load_weights(weights)

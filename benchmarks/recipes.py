@@ -76,9 +76,9 @@ class TestLoss(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self.start)
-        p = np.clip(self.model.predict(self.x_test, batch_size=1024, verbose=0), 1e-7, 1 - 1e-7)
-        x = self.x_test
-        self.losses.append(float(np.mean(-(x * np.log(p) + (1 - x) * np.log(1 - p)))))
+        predicted = self.model.predict(self.x_test, batch_size=1024, verbose=0)
+        loss = keras.losses.binary_crossentropy(self.x_test, predicted)
+        self.losses.append(float(np.mean(keras.ops.convert_to_numpy(loss))))
         logs["test_loss"] = self.losses[-1]
         print(
             f"  epoch {epoch + 1}: {self.seconds[-1]:.1f} s, test loss {self.losses[-1]:.4f}",
