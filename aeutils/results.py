@@ -10,6 +10,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from aeutils.files import book_file
 from aeutils.training import RunSize
 
 try:
@@ -43,6 +44,15 @@ def environment():
     version = importlib.import_module(backend).__version__
     return (f"Python {platform.python_version()}, Keras {keras.__version__}, "
             f"backend {backend} {version}; device: {hardware()}")
+
+
+def load_results(chapter):
+    """The numbers a chapter's full run stored in ``results/{chapter}.json``, as a dict.
+
+    Read beside the notebook, or where that file is missing, from the book's own copy
+    (see ``aeutils.files.book_file``).
+    """
+    return json.loads(book_file(f"results/{chapter}.json").read_text())
 
 
 def save_results(chapter, size, folder="results", **metrics):

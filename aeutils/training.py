@@ -19,6 +19,7 @@ import keras
 
 from aeutils.checks import check_count, check_images
 from aeutils.data import sha256
+from aeutils.files import book_file
 
 SMOKE_VARIABLE = "AEUTILS_SMOKE"
 SHIPPED_VARIABLE = "AEUTILS_SHIPPED"
@@ -92,15 +93,18 @@ def save_shipped(model, name, history, folder=WEIGHTS_FOLDER):
 def load_shipped(model, name, folder=WEIGHTS_FOLDER):
     """Load the weights stored by ``save_shipped`` into ``model``, checking their SHA-256.
 
-    Returns a Keras ``History`` holding the training curves of the run that made them.
+    Where ``folder`` lacks them (Colab opens a notebook alone), the book's own copies are
+    downloaded by ``aeutils.files.book_file``. Returns a Keras ``History`` holding the
+    training curves of the run that made them.
     """
-    weights, record = Path(folder) / f"{name}.weights.h5", Path(folder) / f"{name}.json"
-    if not (weights.is_file() and record.is_file()):
+    try:
+        record = book_file(Path(folder) / f"{name}.json")
+        weights = book_file(Path(folder) / f"{name}.weights.h5")
+    except FileNotFoundError as error:
         raise FileNotFoundError(
             f"no shipped weights for {name!r} in {Path(folder).resolve()}: a full run of the "
-            f"chapter that trains it stores them; run the notebooks from the book's notebooks/ "
-            f"folder, where the shipped ones are"
-        )
+            f"chapter that trains it stores them ({error})"
+        ) from None
     record = json.loads(record.read_text())
     if sha256(weights) != record["sha256"]:
         raise ValueError(f"{weights} does not match its SHA-256: it is damaged or was replaced")

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import aeutils
+from aeutils import files
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -28,8 +29,11 @@ def test_every_chapter_opens_with_the_same_setup_cell():
     setup = first[NOTEBOOKS[0].name]
     assert all(source == setup for source in first.values()), "the setup cells differ"
     assert 'find_spec("aeutils") is None' in setup and "print(environment())" in setup
-    # it installs the package at the tag of the version the notebooks were run with
-    assert f"{CONFIG['repository']['url'].removeprefix('https://')}@v{aeutils.__version__}" in setup
+    # it installs the package at the tag of its version, from the repository the book names,
+    # where aeutils.files also downloads the shipped results and weights
+    url = CONFIG["repository"]["url"]
+    assert f"{url.removeprefix('https://')}@v{aeutils.__version__}" in setup
+    assert url == f"https://github.com/{files.REPOSITORY}"
     assert all(
         "nbval-ignore-output" in code_cells(p)[0]["metadata"].get("tags", []) for p in NOTEBOOKS
     )
@@ -40,6 +44,8 @@ def test_no_notebook_reads_a_file_outside_its_folder():
         for cell in code_cells(path):
             source = "".join(cell["source"])
             assert "../" not in source and "open(" not in source, f"{path.name}: {source[:80]}"
+            # the shipped results and weights come through aeutils, which finds them on Colab
+            assert not re.search(r"[\"'](results|weights)\b", source), f"{path.name}: {source[:80]}"
 
 
 def launch_links(page):

@@ -1,0 +1,89 @@
+"""The files the book ships beside its notebooks, found wherever a notebook runs.
+
+The chapters' results (``results/*.json``) and weights (``weights/*``) live in the
+repository's ``notebooks/`` folder. A notebook run from that folder reads them there. Where
+they are missing (Colab opens the notebook alone), ``book_file`` downloads the copy of the
+tagged release this package belongs to and checks it against the SHA-256 in ``MANIFEST``,
+which lists every shipped file.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import keras
+
+from aeutils import __version__
+from aeutils.data import cache_dir, sha256
+
+REPOSITORY = "autoencoders-book/autoencoders-book"
+MIRROR_VARIABLE = "AEUTILS_BOOK_URL"  # another copy of notebooks/, tried first
+MANIFEST = Path(__file__).with_name("book_files.json")
+
+
+def sources():
+    """The base URLs of the repository's ``notebooks/`` folder at this version's tag."""
+    tag = f"v{__version__}"
+    urls = [
+        f"https://raw.githubusercontent.com/{REPOSITORY}/{tag}/notebooks",
+        f"https://cdn.jsdelivr.net/gh/{REPOSITORY}@{tag}/notebooks",
+    ]
+    mirror = os.environ.get(MIRROR_VARIABLE)
+    return [mirror.rstrip("/")] + urls if mirror else urls
+
+
+def book_file(path):
+    """The local path of ``path``, a file the book ships such as ``"results/01_dense.json"``.
+
+    The file beside the notebook if there is one (a reader's own run comes first); else a
+    verified download, kept in the cache for next time.
+    """
+    local = Path(path)
+    if local.is_file():
+        return local
+    key = local.as_posix()
+    digests = json.loads(MANIFEST.read_text())
+    if key not in digests:
+        raise FileNotFoundError(
+            f"{key} is not in {Path.cwd()}, and the book ships no file of that name "
+            f"(see {MANIFEST.name} in the aeutils package)"
+        )
+    cache = cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)  # else Keras falls back to /tmp/.keras
+    errors = []
+    for base in sources():
+        try:
+            return Path(
+                keras.utils.get_file(
+                    local.name,
+                    f"{base}/{key}",
+                    file_hash=digests[key],
+                    cache_dir=cache,
+                    cache_subdir=f"book-v{__version__}/{local.parent.as_posix()}",
+                )
+            )
+        except Exception as error:  # noqa: BLE001 - tell the reader what every source said
+            errors.append(f"{base}/{key}: {error}")
+    raise OSError(
+        f"{key} is not in {Path.cwd()}, and no copy could be downloaded:\n  "
+        + "\n  ".join(errors)
+        + f"\nRun the notebook from the book's notebooks/ folder, or set {MIRROR_VARIABLE} "
+        f"to a folder or URL that holds a copy of it."
+    )
+
+
+def shipped_digests(folder):
+    """The SHA-256 of every file under ``folder`` (``notebooks/``) that the book ships.
+
+    Those are the full runs' results, ``results/*.json`` (not the ``.smoke.json`` files),
+    and everything in ``weights/``.
+    """
+    folder = Path(folder)
+    results = [p for p in folder.glob("results/*.json") if p.suffixes == [".json"]]
+    paths = sorted(results + list(folder.glob("weights/*")))
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in paths}
+
+
+def write_manifest(folder):
+    """Write ``shipped_digests(folder)`` to ``MANIFEST``, after a run changed the files."""
+    MANIFEST.write_text(json.dumps(shipped_digests(folder), indent=1) + "\n")

@@ -1,0 +1,94 @@
+"""A notebook opened alone, as Colab opens it, still finds the results and weights shipped."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aeutils import files, models
+from aeutils.files import MANIFEST, MIRROR_VARIABLE, book_file, shipped_digests
+from aeutils.results import load_results
+from aeutils.training import load_shipped
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@pytest.fixture
+def alone(tmp_path, monkeypatch):
+    """An empty working folder and an empty cache: a notebook opened by itself."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AEUTILS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv(MIRROR_VARIABLE, raising=False)
+    return tmp_path
+
+
+def test_manifest_lists_every_shipped_file_with_its_digest():
+    listed = json.loads(MANIFEST.read_text())
+    assert listed == shipped_digests(NOTEBOOKS), (
+        "the shipped files changed: run tools/run_notebooks.py or "
+        "aeutils.files.write_manifest('notebooks') and commit aeutils/book_files.json"
+    )
+    assert "weights/01_dense_autoencoder.weights.h5" in listed
+    assert "results/01_dense_autoencoder.json" in listed
+    assert not any(".smoke." in key or ".shipped." in key for key in listed)
+
+
+def test_sources_are_the_tagged_release_then_a_mirror_first(monkeypatch):
+    monkeypatch.delenv(MIRROR_VARIABLE, raising=False)
+    urls = files.sources()
+    assert all(f"v{files.__version__}" in url and files.REPOSITORY in url for url in urls)
+    monkeypatch.setenv(MIRROR_VARIABLE, "file:///somewhere/")
+    assert files.sources()[0] == "file:///somewhere" and files.sources()[1:] == urls
+
+
+def test_a_file_beside_the_notebook_comes_first(monkeypatch):
+    monkeypatch.chdir(NOTEBOOKS)
+    path = "results/01_dense_autoencoder.json"
+    assert book_file(path) == Path(path)
+
+
+def test_a_missing_file_is_downloaded_checked_and_cached(alone, monkeypatch):
+    monkeypatch.setenv(MIRROR_VARIABLE, NOTEBOOKS.as_uri())
+    assert load_results("01_dense_autoencoder") == json.loads(
+        (NOTEBOOKS / "results" / "01_dense_autoencoder.json").read_text()
+    )
+    path = book_file("results/01_dense_autoencoder.json")
+    assert alone / "cache" in path.parents
+    monkeypatch.setenv(MIRROR_VARIABLE, (alone / "nowhere").as_uri())  # no source needed now
+    assert book_file("results/01_dense_autoencoder.json") == path
+
+
+def test_shipped_weights_load_in_a_notebook_opened_alone(alone, monkeypatch):
+    monkeypatch.setenv(MIRROR_VARIABLE, NOTEBOOKS.as_uri())
+    model, _, _ = models.build_dense()
+    history = load_shipped(model, "01_dense_autoencoder")
+    assert len(history.epoch) == 50
+    reference, _, _ = models.build_dense()
+    reference.load_weights(NOTEBOOKS / "weights" / "01_dense_autoencoder.weights.h5")
+    for a, b in zip(model.get_weights(), reference.get_weights()):
+        assert (a == b).all()
+
+
+def test_a_tampered_copy_is_refused(alone, monkeypatch):
+    mirror = alone / "mirror"
+    shutil.copytree(NOTEBOOKS / "results", mirror / "results")
+    path = mirror / "results" / "01_dense_autoencoder.json"
+    path.write_text(path.read_text().replace('"test_loss": 0.', '"test_loss": 1.'))
+    monkeypatch.setenv(MIRROR_VARIABLE, mirror.as_uri())
+    with pytest.raises(OSError, match="no copy could be downloaded") as error:
+        book_file("results/01_dense_autoencoder.json")
+    assert "hash does not match" in str(error.value) and MIRROR_VARIABLE in str(error.value)
+
+
+def test_no_source_gives_a_clear_error(alone, monkeypatch):
+    monkeypatch.setenv(MIRROR_VARIABLE, (alone / "nowhere").as_uri())
+    with pytest.raises(OSError, match="no copy could be downloaded"):
+        load_results("02_sparse_autoencoder")
+
+
+def test_a_file_the_book_does_not_ship_is_named(alone):
+    with pytest.raises(FileNotFoundError, match="ships no file of that name"):
+        load_results("99_no_such_chapter")
+    with pytest.raises(FileNotFoundError, match="no shipped weights for 'nothing'"):
+        load_shipped(models.build_dense()[0], "nothing")
