@@ -13,6 +13,7 @@ RUN_FIELDS = {
     "settings",
     "epochs_run",
     "test_losses",
+    "epoch_seconds",
     "final_test_loss",
     "seconds_to_target",
     "epoch_of_target",
@@ -39,7 +40,7 @@ def check(results, size):
         for recipe in ("classic", "book"):
             run = runs[recipe]
             assert set(run) == RUN_FIELDS
-            assert run["epochs_run"] == len(run["test_losses"]) >= 1
+            assert run["epochs_run"] == len(run["test_losses"]) == len(run["epoch_seconds"]) >= 1
             assert 0 < run["share_of_peak"] < 1 and run["samples_per_second"] > 0
 
 
