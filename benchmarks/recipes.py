@@ -1,6 +1,6 @@
 """The book's training recipe against the classic one, on the same machine, in one run.
 
-    .venv/bin/python benchmarks/recipes.py                   # full size: 45 minutes, 2 cores
+    .venv/bin/python benchmarks/recipes.py                   # full size: about 55 minutes, 2 cores
     AEUTILS_SMOKE=1 .venv/bin/python benchmarks/recipes.py   # a check that everything runs
 
 For the dense (784-32-784) and the convolutional ((4, 4, 8) code) autoencoder it trains the
