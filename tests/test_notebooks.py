@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+PAGES = NOTEBOOKS + [ROOT / "book" / "performance.ipynb"]  # every page with stored outputs
 TOC = (ROOT / "_toc.yml").read_text()
 
 
@@ -49,12 +50,31 @@ def test_training_cells_print_one_line_per_epoch():
                 assert "\u2501" not in text and "\r" not in text, f"{path.name}: a progress bar"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_every_number_in_the_prose_comes_from_the_stored_run(path):
+def stored_glue(path):
+    """The names of the values a notebook's stored run glued for the prose."""
     cells = json.loads(path.read_text())["cells"]
-    used = {key for c in cells if c["cell_type"] == "markdown"
-            for key in re.findall(r"\{glue:\w+\}`([\w]+)", "".join(c["source"]))}
-    stored = {o["metadata"]["scrapbook"]["name"] for c in cells if c["cell_type"] == "code"
-              for o in c["outputs"] if "scrapbook" in o.get("metadata", {})}
+    return {o["metadata"]["scrapbook"]["name"] for c in cells if c["cell_type"] == "code"
+            for o in c["outputs"] if "scrapbook" in o.get("metadata", {})}
+
+
+def glued_in_prose(path):
+    """The ``(document, name)`` of every glue role in a notebook's markdown; '' is itself."""
+    text = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                   if c["cell_type"] == "markdown")
+    return set(re.findall(r"\{glue:?\w*\}`(?:([\w/.]+)::)?(\w+)", text))
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p.stem for p in PAGES])
+def test_every_number_in_the_prose_comes_from_the_stored_run(path):
+    used = {key for doc, key in glued_in_prose(path) if not doc}
+    stored = stored_glue(path)
     assert used, "no glued numbers in the prose"
     assert used <= stored, f"glued in the prose but not stored: {sorted(used - stored)}"
+
+
+def test_numbers_glued_from_another_page_are_stored_there():
+    for path in PAGES:
+        for doc, key in glued_in_prose(path):
+            if doc:
+                source = ROOT / doc.lstrip("/") if doc.startswith("/") else path.parent / doc
+                assert key in stored_glue(source), f"{path.name}: {doc}::{key} is not stored"

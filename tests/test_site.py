@@ -97,14 +97,14 @@ def test_page_loads_with_its_images_and_no_console_errors(site, browser, page):
     browser.save_screenshot(SHOTS / page.replace("/", "__").replace(".html", ".png"))
 
 
-def test_every_chapter_shows_figures_with_alt_text_and_captions(site, browser):
+def test_every_figure_has_alt_text_and_a_caption(site, browser):
     describe = """return Array.from(document.querySelectorAll('article img')).map(img => [
         img.getAttribute('src'), img.getAttribute('alt') || '',
         Boolean(img.closest('figure') && img.closest('figure').querySelector('figcaption'))])"""
-    for page in [p for p in PAGES if p.startswith("notebooks/")]:
+    for page in PAGES:  # every chapter has figures; any other page's figures are checked too
         browser.get(f"{site}/{page}")
         images = browser.execute_script(describe)
-        assert images, f"{page} shows no figure"
+        assert images or not page.startswith("notebooks/"), f"{page} shows no figure"
         for src, alt, captioned in images:
             assert alt.strip() and not alt.endswith(".png"), f"{page}: {src} has no alt text"
             assert captioned, f"{page}: {src} has no caption"
