@@ -68,20 +68,20 @@ def book_file(path):
         f"{key} is not in {Path.cwd()}, and no copy could be downloaded:\n  "
         + "\n  ".join(errors)
         + f"\nRun the notebook from the book's notebooks/ folder, or set {MIRROR_VARIABLE} "
-        f"to a folder or URL that holds a copy of it."
+        f"to the URL (https:// or file://) of a copy of that folder."
     )
 
 
 def shipped_digests(folder):
     """The SHA-256 of every file under ``folder`` (``notebooks/``) that the book ships.
 
-    Those are the full runs' results, ``results/*.json`` (not the ``.smoke.json`` files),
-    and everything in ``weights/``.
+    Those are what the chapters read: the full runs' results, ``results/NN_*.json`` (not
+    the ``.smoke.json`` files), and the weights files in ``weights/``.
     """
     folder = Path(folder)
-    results = [p for p in folder.glob("results/*.json") if p.suffixes == [".json"]]
-    paths = sorted(results + list(folder.glob("weights/*")))
-    return {p.relative_to(folder).as_posix(): sha256(p) for p in paths}
+    results = [p for p in folder.glob("results/[0-9][0-9]_*.json") if p.suffixes == [".json"]]
+    weights = [p for p in folder.glob("weights/*") if p.is_file() and not p.name.startswith(".")]
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(results + weights)}
 
 
 def write_manifest(folder):

@@ -93,13 +93,19 @@ def save_shipped(model, name, history, folder=WEIGHTS_FOLDER):
 def load_shipped(model, name, folder=WEIGHTS_FOLDER):
     """Load the weights stored by ``save_shipped`` into ``model``, checking their SHA-256.
 
-    Where ``folder`` lacks them (Colab opens a notebook alone), the book's own copies are
-    downloaded by ``aeutils.files.book_file``. Returns a Keras ``History`` holding the
-    training curves of the run that made them.
+    Where the default ``folder`` lacks them (Colab opens a notebook alone), the book's own
+    copies are downloaded by ``aeutils.files.book_file``. Returns a Keras ``History``
+    holding the training curves of the run that made them.
     """
+    paths = [Path(folder) / f"{name}.json", Path(folder) / f"{name}.weights.h5"]
+    present = [path.is_file() for path in paths]
+    if any(present) and not all(present):  # never mix a file of one run with one of another
+        raise FileNotFoundError(
+            f"{paths[present.index(True)]} is there but {paths[present.index(False)]} is not: "
+            f"restore it, or remove both to use the book's own"
+        )
     try:
-        record = book_file(Path(folder) / f"{name}.json")
-        weights = book_file(Path(folder) / f"{name}.weights.h5")
+        record, weights = (book_file(path) for path in paths)
     except FileNotFoundError as error:
         raise FileNotFoundError(
             f"no shipped weights for {name!r} in {Path(folder).resolve()}: a full run of the "

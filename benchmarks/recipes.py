@@ -180,6 +180,8 @@ def main(argv):
         "--models", nargs="+", choices=list(RECIPES), default=list(RECIPES), help="which to train"
     )
     args = parser.parse_args(argv)
+    if set(args.models) != set(RECIPES) and args.out is None:
+        parser.error("--models with only some models needs --out: the results file holds all")
     load = os.getloadavg()[0]  # 1-minute load average: about 0 on an otherwise idle machine
     size = run_size()
     folder = Path(__file__).resolve().parent.parent / "notebooks" / "results"

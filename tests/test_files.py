@@ -32,6 +32,14 @@ def test_manifest_lists_every_shipped_file_with_its_digest():
     assert "weights/01_dense_autoencoder.weights.h5" in listed
     assert "results/01_dense_autoencoder.json" in listed
     assert not any(".smoke." in key or ".shipped." in key for key in listed)
+    assert "results/book_run.json" not in listed  # only what the chapters read
+
+
+def test_half_a_pair_of_weights_files_is_refused(tmp_path):
+    weights = NOTEBOOKS / "weights" / "01_dense_autoencoder.weights.h5"
+    shutil.copy(weights, tmp_path)  # the curves and checksum file is missing
+    with pytest.raises(FileNotFoundError, match="01_dense_autoencoder.json is not"):
+        load_shipped(models.build_dense()[0], "01_dense_autoencoder", folder=tmp_path)
 
 
 def test_sources_are_the_tagged_release_then_a_mirror_first(monkeypatch):
@@ -49,18 +57,18 @@ def test_a_file_beside_the_notebook_comes_first(monkeypatch):
 
 
 def test_a_missing_file_is_downloaded_checked_and_cached(alone, monkeypatch):
-    monkeypatch.setenv(MIRROR_VARIABLE, NOTEBOOKS.as_uri())
+    monkeypatch.setattr(files, "sources", lambda: [NOTEBOOKS.as_uri()])  # no network in tests
     assert load_results("01_dense_autoencoder") == json.loads(
         (NOTEBOOKS / "results" / "01_dense_autoencoder.json").read_text()
     )
     path = book_file("results/01_dense_autoencoder.json")
     assert alone / "cache" in path.parents
-    monkeypatch.setenv(MIRROR_VARIABLE, (alone / "nowhere").as_uri())  # no source needed now
+    monkeypatch.setattr(files, "sources", lambda: [(alone / "nowhere").as_uri()])  # cached
     assert book_file("results/01_dense_autoencoder.json") == path
 
 
 def test_shipped_weights_load_in_a_notebook_opened_alone(alone, monkeypatch):
-    monkeypatch.setenv(MIRROR_VARIABLE, NOTEBOOKS.as_uri())
+    monkeypatch.setattr(files, "sources", lambda: [NOTEBOOKS.as_uri()])
     model, _, _ = models.build_dense()
     history = load_shipped(model, "01_dense_autoencoder")
     assert len(history.epoch) == 50

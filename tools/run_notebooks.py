@@ -7,7 +7,8 @@
 Each notebook runs in ``notebooks/`` (where it writes its results and weights) and is saved
 as soon as it finishes. The times go to ``notebooks/results/book_run.json``, which the book
 reads; a run of some notebooks updates their entries only. At smoke size the notebooks are
-not saved and the times go to ``book_run.smoke.json``, for the book to say what smoke takes.
+not saved and the times go to ``book_run.smoke.json``, for the book to say what smoke takes
+(likewise ``AEUTILS_SHIPPED=1``, into ``book_run.shipped.json``).
 A full run ends by bringing the list of shipped files and their SHA-256 in the ``aeutils``
 package up to date (``aeutils.files.write_manifest``).
 """
