@@ -176,12 +176,7 @@ def run(model_name, recipe, x_train, x_test, size):
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="where to write the results (JSON)")
-    parser.add_argument(
-        "--models", nargs="+", choices=list(RECIPES), default=list(RECIPES), help="which to train"
-    )
     args = parser.parse_args(argv)
-    if set(args.models) != set(RECIPES) and args.out is None:
-        parser.error("--models with only some models needs --out: the results file holds all")
     load = os.getloadavg()[0]  # 1-minute load average: about 0 on an otherwise idle machine
     size = run_size()
     folder = Path(__file__).resolve().parent.parent / "notebooks" / "results"
@@ -200,7 +195,7 @@ def main(argv):
         "load_average_at_start": load,
         "models": {},
     }
-    for model_name in args.models:
+    for model_name in RECIPES:
         runs = {
             recipe: run(model_name, recipe, x_train, x_test, size) for recipe in RECIPES[model_name]
         }
