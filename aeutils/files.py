@@ -11,10 +11,8 @@ import json
 import os
 from pathlib import Path
 
-import keras
-
 from aeutils import __version__
-from aeutils.data import cache_dir, sha256
+from aeutils.data import cache_dir, download, sha256
 
 REPOSITORY = "autoencoders-book/autoencoders-book"
 MIRROR_VARIABLE = "AEUTILS_BOOK_URL"  # another copy of notebooks/, tried first
@@ -48,22 +46,13 @@ def book_file(path):
             f"{key} is not in {Path.cwd()}, and the book ships no file of that name "
             f"(see {MANIFEST.name} in the aeutils package)"
         )
-    cache = cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)  # else Keras falls back to /tmp/.keras
+    copy = cache_dir() / f"book-v{__version__}" / key
     errors = []
     for base in sources():
         try:
-            return Path(
-                keras.utils.get_file(
-                    local.name,
-                    f"{base}/{key}",
-                    file_hash=digests[key],
-                    cache_dir=cache,
-                    cache_subdir=f"book-v{__version__}/{local.parent.as_posix()}",
-                )
-            )
+            return download(f"{base}/{key}", copy, digests[key])
         except Exception as error:  # noqa: BLE001 - tell the reader what every source said
-            errors.append(f"{base}/{key}: {error}")
+            errors.append(f"{base}/{key}: {type(error).__name__}: {error}")
     raise OSError(
         f"{key} is not in {Path.cwd()}, and no copy could be downloaded:\n  "
         + "\n  ".join(errors)

@@ -2,11 +2,12 @@
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
 
-from aeutils import files, models
+from aeutils import data, files, models
 from aeutils.files import MANIFEST, MIRROR_VARIABLE, book_file, shipped_digests
 from aeutils.results import load_results
 from aeutils.training import load_shipped
@@ -86,7 +87,23 @@ def test_a_tampered_copy_is_refused(alone, monkeypatch):
     monkeypatch.setattr(files, "sources", lambda: [mirror.as_uri()])  # no network in tests
     with pytest.raises(OSError, match="no copy could be downloaded") as error:
         book_file("results/01_dense_autoencoder.json")
-    assert "hash does not match" in str(error.value) and MIRROR_VARIABLE in str(error.value)
+    assert "has SHA-256" in str(error.value) and MIRROR_VARIABLE in str(error.value)
+    assert not any(p.is_file() for p in (alone / "cache").rglob("*"))  # nothing unchecked kept
+
+
+def test_a_source_that_never_answers_times_out(alone, monkeypatch):
+    """A server that accepts the connection and then says nothing must not hang the notebook."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        silent = f"http://127.0.0.1:{server.getsockname()[1]}"
+        monkeypatch.setattr(files, "sources", lambda: [silent, NOTEBOOKS.as_uri()])
+        monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 1)
+        path = book_file("results/01_dense_autoencoder.json")  # the second source answers
+        assert path.read_bytes() == (NOTEBOOKS / "results" / path.name).read_bytes()
+        monkeypatch.setattr(files, "sources", lambda: [silent])
+        with pytest.raises(OSError, match="timed out"):
+            book_file("results/02_sparse_autoencoder.json")
 
 
 def test_no_source_gives_a_clear_error(alone, monkeypatch):
