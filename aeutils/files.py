@@ -17,6 +17,7 @@ from aeutils.data import cache_dir, download, sha256
 REPOSITORY = "autoencoders-book/autoencoders-book"
 MIRROR_VARIABLE = "AEUTILS_BOOK_URL"  # another copy of notebooks/, tried first
 MANIFEST = Path(__file__).with_name("book_files.json")
+TIMINGS = ("book_run.json", "book_run.smoke.json", "benchmark.json")  # in results/
 
 
 def sources():
@@ -30,20 +31,22 @@ def sources():
     return [mirror.rstrip("/")] + urls if mirror else urls
 
 
-def book_file(path):
+def book_file(path, root="."):
     """The local path of ``path``, a file the book ships such as ``"results/01_dense.json"``.
 
-    The file beside the notebook if there is one (a reader's own run comes first); else a
-    verified download, kept in the cache for next time.
+    ``path`` is relative to the book's ``notebooks/`` folder, which is ``root`` on this
+    machine: the folder a chapter runs in, unless it says otherwise. The file there if there
+    is one (a reader's own run comes first); else a verified download, kept in the cache for
+    next time.
     """
-    local = Path(path)
+    local = Path(root) / path
     if local.is_file():
         return local
-    key = local.as_posix()
+    key = Path(path).as_posix()
     digests = json.loads(MANIFEST.read_text())
     if key not in digests:
         raise FileNotFoundError(
-            f"{key} is not in {Path.cwd()}, and the book ships no file of that name "
+            f"{key} is not in {Path(root).resolve()}, and the book ships no file of that name "
             f"(see {MANIFEST.name} in the aeutils package)"
         )
     copy = cache_dir() / f"book-v{__version__}" / key
@@ -54,7 +57,7 @@ def book_file(path):
         except Exception as error:  # noqa: BLE001 - tell the reader what every source said
             errors.append(f"{base}/{key}: {type(error).__name__}: {error}")
     raise OSError(
-        f"{key} is not in {Path.cwd()}, and no copy could be downloaded:\n  "
+        f"{key} is not in {Path(root).resolve()}, and no copy could be downloaded:\n  "
         + "\n  ".join(errors)
         + f"\nRun the notebook from the book's notebooks/ folder, or set {MIRROR_VARIABLE} "
         f"to the URL (https:// or file://) of a copy of that folder."
@@ -64,13 +67,16 @@ def book_file(path):
 def shipped_digests(folder):
     """The SHA-256 of every file under ``folder`` (``notebooks/``) that the book ships.
 
-    Those are what the chapters read: the full runs' results, ``results/NN_*.json`` (not
-    the ``.smoke.json`` files), and the weights files in ``weights/``.
+    Those are what the book's pages read: the full runs' results, ``results/NN_*.json`` (not
+    the ``.smoke.json`` files), the weights files in ``weights/``, and the run times and
+    benchmark that ``book/performance.ipynb`` shows.
     """
     folder = Path(folder)
     results = [p for p in folder.glob("results/[0-9][0-9]_*.json") if p.suffixes == [".json"]]
     weights = [p for p in folder.glob("weights/*") if p.is_file() and not p.name.startswith(".")]
-    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(results + weights)}
+    timings = [p for p in (folder / "results" / name for name in TIMINGS) if p.is_file()]
+    shipped = sorted(results + weights + timings)
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in shipped}
 
 
 def write_manifest(folder):

@@ -46,13 +46,15 @@ def environment():
             f"backend {backend} {version}; device: {hardware()}")
 
 
-def load_results(chapter):
-    """The numbers a chapter's full run stored in ``results/{chapter}.json``, as a dict.
+def load_results(name, root="."):
+    """The numbers a run stored in ``results/{name}.json``, as a dict.
 
-    Read beside the notebook, or where that file is missing, from the book's own copy
-    (see ``aeutils.files.book_file``).
+    ``name`` is a chapter's (``"01_dense_autoencoder"``) or a record of times such as
+    ``"book_run"``. Read from ``root``, the book's ``notebooks/`` folder on this machine (by
+    default the folder the notebook runs in), or where the file is missing, from the book's
+    own copy (see ``aeutils.files.book_file``).
     """
-    return json.loads(book_file(f"results/{chapter}.json").read_text())
+    return json.loads(book_file(f"results/{name}.json", root).read_text())
 
 
 def save_results(chapter, size, folder="results", **metrics):

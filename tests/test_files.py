@@ -1,6 +1,7 @@
 """A notebook opened alone, as Colab opens it, still finds the results and weights shipped."""
 
 import json
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -32,8 +33,9 @@ def test_manifest_lists_every_shipped_file_with_its_digest():
     )
     assert "weights/01_dense_autoencoder.weights.h5" in listed
     assert "results/01_dense_autoencoder.json" in listed
-    assert not any(".smoke." in key or ".shipped." in key for key in listed)
-    assert "results/book_run.json" not in listed  # only what the chapters read
+    assert {f"results/{name}" for name in files.TIMINGS} <= set(listed)  # the performance page's
+    # only what the pages read: no chapter's smoke or shipped-size results
+    assert not any(re.fullmatch(r"results/\d\d_.*\.(smoke|shipped)\.json", key) for key in listed)
 
 
 def test_half_a_pair_of_weights_files_is_refused(tmp_path):
@@ -117,3 +119,38 @@ def test_a_file_the_book_does_not_ship_is_named(alone):
         load_results("99_no_such_chapter")
     with pytest.raises(FileNotFoundError, match="no shipped weights for 'nothing'"):
         load_shipped(models.build_dense()[0], "nothing")
+
+
+def test_the_performance_page_runs_opened_alone(alone, monkeypatch):
+    """Opened by itself, as Colab opens it, the page downloads what it reads and shows the same."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    page = nbformat.read(NOTEBOOKS.parent / "book" / "performance.ipynb", as_version=4)
+    stored = [c.outputs for c in page.cells if c.cell_type == "code"]
+    monkeypatch.setenv(MIRROR_VARIABLE, NOTEBOOKS.as_uri())  # in place of the release on GitHub
+    NotebookClient(page, timeout=600, resources={"metadata": {"path": str(alone)}}).execute()
+
+    def markdown(outputs):
+        return [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
+
+    tables = [markdown(c.outputs) for c in page.cells if c.cell_type == "code"]
+    assert [t for t in tables if t] == [t for t in map(markdown, stored) if t]  # both tables
+    assert any((alone / "cache").rglob("benchmark.json"))
+
+
+def test_the_shipped_files_are_those_of_this_versions_tag():
+    """Colab downloads from the tag v<version>: a change to the files needs a new version."""
+    import subprocess
+
+    tag = f"v{files.__version__}"
+    root = NOTEBOOKS.parent
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}"],
+                           cwd=root, capture_output=True)
+    if found.returncode != 0:
+        pytest.skip(f"{tag} is not tagged yet (tag the release when it is committed)")
+    tagged = subprocess.run(["git", "show", f"{tag}:aeutils/book_files.json"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout
+    assert json.loads(tagged) == json.loads(MANIFEST.read_text()), (
+        f"the shipped files changed since {tag}: bump aeutils.__version__ and the setup cells"
+    )

@@ -16,6 +16,7 @@ from aeutils import files
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+PAGES = NOTEBOOKS + sorted((ROOT / "book").glob("*.ipynb"))  # all with launch buttons
 HTML = ROOT / "_build" / "html"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 
@@ -24,8 +25,8 @@ def code_cells(path):
     return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
 
 
-def test_every_chapter_opens_with_the_same_setup_cell():
-    first = {path.name: "".join(code_cells(path)[0]["source"]) for path in NOTEBOOKS}
+def test_every_notebook_opens_with_the_same_setup_cell():
+    first = {path.name: "".join(code_cells(path)[0]["source"]) for path in PAGES}
     setup = first[NOTEBOOKS[0].name]
     assert all(source == setup for source in first.values()), "the setup cells differ"
     assert 'find_spec("aeutils") is None' in setup and "print(environment())" in setup
@@ -35,14 +36,15 @@ def test_every_chapter_opens_with_the_same_setup_cell():
     assert f"{url.removeprefix('https://')}@v{aeutils.__version__}" in setup
     assert url == f"https://github.com/{files.REPOSITORY}"
     assert all(
-        "nbval-ignore-output" in code_cells(p)[0]["metadata"].get("tags", []) for p in NOTEBOOKS
+        "nbval-ignore-output" in code_cells(p)[0]["metadata"].get("tags", []) for p in PAGES
     )
 
 
 def test_no_notebook_reads_a_file_outside_its_folder():
-    for path in NOTEBOOKS:
+    for path in PAGES:
         for cell in code_cells(path):
-            source = "".join(cell["source"])
+            # a book page names the notebooks' folder only as the root of load_results
+            source = "".join(cell["source"]).replace('NOTEBOOKS = "../notebooks"', "")
             assert "../" not in source and "open(" not in source, f"{path.name}: {source[:80]}"
             # the shipped results and weights come through aeutils, which finds them on Colab
             assert not re.search(r"[\"'](results|weights)\b", source), f"{path.name}: {source[:80]}"
@@ -58,13 +60,14 @@ def test_launch_and_download_links_point_at_notebooks_in_the_repository():
     branch = CONFIG["repository"]["branch"]
     tracked = set(
         subprocess.run(
-            ["git", "ls-files", "notebooks"], cwd=ROOT, capture_output=True, text=True, check=True
+            ["git", "ls-files", "notebooks", "book"], cwd=ROOT, capture_output=True, text=True,
+            check=True,
         ).stdout.split()
     )
-    for path in NOTEBOOKS:
-        target = f"notebooks/{path.name}"
+    for path in PAGES:
+        target = path.relative_to(ROOT).as_posix()
         assert target in tracked, f"{target} is not in the repository"
-        links = launch_links((HTML / "notebooks" / f"{path.stem}.html").read_text())
+        links = launch_links((HTML / target).with_suffix(".html").read_text())
         assert sorted(links) == sorted(
             [
                 f"../_sources/{target}",
@@ -76,7 +79,7 @@ def test_launch_and_download_links_point_at_notebooks_in_the_repository():
 
 
 def test_figures_have_an_opaque_background_for_dark_mode():
-    for path in NOTEBOOKS:
+    for path in PAGES:
         for cell in code_cells(path):
             for output in cell.get("outputs", []):
                 png = output.get("data", {}).get("image/png")

@@ -9,8 +9,8 @@ as soon as it finishes. The times go to ``notebooks/results/book_run.json``, whi
 reads; a run of some notebooks updates their entries only. At smoke size the notebooks are
 not saved and the times go to ``book_run.smoke.json``, for the book to say what smoke takes
 (likewise ``AEUTILS_SHIPPED=1``, into ``book_run.shipped.json``).
-A full run ends by bringing the list of shipped files and their SHA-256 in the ``aeutils``
-package up to date (``aeutils.files.write_manifest``).
+Every run ends by bringing the list of shipped files and their SHA-256 in the ``aeutils``
+package up to date (``aeutils.files.write_manifest``): the results, weights and times.
 """
 
 import datetime
@@ -54,8 +54,7 @@ def main(paths):
         record["environment"] = environment()
         record_path.write_text(json.dumps(record, indent=2) + "\n")
         print(f"{path.name}: {seconds:.0f} s", flush=True)
-    if size.name == "full":
-        write_manifest(NOTEBOOKS)
+    write_manifest(NOTEBOOKS)
 
 
 if __name__ == "__main__":
