@@ -69,14 +69,15 @@ def _store(src, dest, digest=None):
     if got != digest:
         raise ValueError(f"{dest.name} has SHA-256 {got}, expected {digest}")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.", delete=False) as tmp:
-        try:
-            shutil.copyfile(src, tmp.name)
-            os.chmod(tmp.name, 0o644)
-            os.replace(tmp.name, dest)  # atomic: readers see the old file or the whole new one
-        except BaseException:
-            os.unlink(tmp.name)
-            raise
+    handle, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
+    os.close(handle)  # closed before the rename, which Windows refuses on an open file
+    try:
+        shutil.copyfile(src, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)  # atomic: readers see the old file or the whole new one
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def download(url, dest, digest):
@@ -84,7 +85,7 @@ def download(url, dest, digest):
 
     A file already at ``dest`` with that digest is kept without downloading. The download
     goes to a temporary file beside ``dest`` and is renamed into place only once verified,
-    so a failed or killed download leaves nothing behind. A source silent for
+    so ``dest`` is never half written or unchecked. A source silent for
     ``DOWNLOAD_TIMEOUT`` seconds counts as failed.
     """
     dest = Path(dest)

@@ -1,10 +1,11 @@
 """The files the book ships beside its notebooks, found wherever a notebook runs.
 
-The chapters' results (``results/*.json``) and weights (``weights/*``) live in the
-repository's ``notebooks/`` folder. A notebook run from that folder reads them there. Where
-they are missing (Colab opens the notebook alone), ``book_file`` downloads the copy of the
-tagged release this package belongs to and checks it against the SHA-256 in ``MANIFEST``,
-which lists every shipped file.
+The chapters' results (``results/*.json``), the weights they trained (``weights/*``) and
+the run times the performance page shows live in the repository's ``notebooks/`` folder.
+A page run in the repository reads them there. Where they are missing (Colab opens a
+notebook alone), ``book_file`` downloads the copy of the tagged release this package
+belongs to and checks it against the SHA-256 in ``MANIFEST``, which lists every shipped
+file.
 """
 
 import json
@@ -59,17 +60,17 @@ def book_file(path, root="."):
     raise OSError(
         f"{key} is not in {Path(root).resolve()}, and no copy could be downloaded:\n  "
         + "\n  ".join(errors)
-        + f"\nRun the notebook from the book's notebooks/ folder, or set {MIRROR_VARIABLE} "
-        f"to the URL (https:// or file://) of a copy of that folder."
+        + f"\nRun the notebook in a clone of the book's repository, or set {MIRROR_VARIABLE} "
+        f"to the URL (https:// or file://) of a copy of its notebooks/ folder."
     )
 
 
 def shipped_digests(folder):
     """The SHA-256 of every file under ``folder`` (``notebooks/``) that the book ships.
 
-    Those are what the book's pages read: the full runs' results, ``results/NN_*.json`` (not
-    the ``.smoke.json`` files), the weights files in ``weights/``, and the run times and
-    benchmark that ``book/performance.ipynb`` shows.
+    Those are what the book's pages read: the chapters' full-run results,
+    ``results/NN_*.json`` (not their ``.smoke.json`` files), the weights files in
+    ``weights/``, and the ``TIMINGS`` files that ``book/performance.ipynb`` shows.
     """
     folder = Path(folder)
     results = [p for p in folder.glob("results/[0-9][0-9]_*.json") if p.suffixes == [".json"]]
