@@ -1,3 +1,3 @@
 """aeutils: the code shared by the chapters of *Autoencoders, the book*."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
