@@ -151,3 +151,13 @@ def test_the_shipped_size_draws_the_stored_figures(monkeypatch):
         o.get("text", "") for c in shipped.cells if c.cell_type == "code" for o in c.outputs
     )
     assert "run size: shipped" in printed and "loaded the shipped weights" in printed
+
+
+def test_every_notebook_drew_its_stored_figures_from_the_shipped_weights():
+    """The record of ``AEUTILS_SHIPPED=1 make notebooks``, made after the last full runs."""
+    shipped = json.loads((NOTEBOOKS / "results" / "book_run.shipped.json").read_text())
+    full = json.loads((NOTEBOOKS / "results" / "book_run.json").read_text())["notebooks"]
+    assert set(shipped["notebooks"]) == {p.stem for p in NOTEBOOKS.glob("*.ipynb")}
+    for name, run in shipped["notebooks"].items():
+        assert run["date"] >= full[name]["date"], f"{name} ran at full size since: check again"
+        assert run["figures"] >= 1 and run["figures_differ"] == 0, name

@@ -7,8 +7,10 @@
 Each notebook runs in ``notebooks/`` (where it writes its results and weights) and is saved
 as soon as it finishes. The times go to ``notebooks/results/book_run.json``, which the book
 reads; a run of some notebooks updates their entries only. At smoke size the notebooks are
-not saved and the times go to ``book_run.smoke.json``, for the book to say what smoke takes
-(likewise ``AEUTILS_SHIPPED=1``, into ``book_run.shipped.json``).
+not saved and the times go to ``book_run.smoke.json``, for the book to say what smoke takes.
+With ``AEUTILS_SHIPPED=1`` the notebooks load the shipped weights instead of training: the
+run checks that each draws the figures it stores, records how many it drew and how many
+differed in ``book_run.shipped.json``, and fails if any did.
 Every run ends by bringing the list of shipped files and their SHA-256 in the ``aeutils``
 package up to date (``aeutils.files.write_manifest``): the results, weights and times.
 """
@@ -26,6 +28,17 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
 
+def figures(notebook):
+    """The PNG images among a notebook's outputs, in order."""
+    return [
+        output["data"]["image/png"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
+    ]
+
+
 def main(paths):
     from aeutils.files import write_manifest
     from aeutils.results import environment
@@ -39,6 +52,7 @@ def main(paths):
     for path in paths:
         print(f"{path.name} ...", flush=True)
         notebook = nbformat.read(path, as_version=4)
+        stored = figures(notebook)
         start = time.perf_counter()
         resources = {"metadata": {"path": str(NOTEBOOKS)}}  # run where the notebook lies
         client = NotebookClient(notebook, timeout=None, resources=resources)
@@ -48,13 +62,22 @@ def main(paths):
             nbformat.write(notebook, path)
         # read the record again just before writing it, in case another run updated it
         record = json.loads(record_path.read_text()) if record_path.exists() else {"notebooks": {}}
-        record["notebooks"][path.stem] = {"seconds": round(seconds, 1),
-                                          "date": datetime.date.today().isoformat()}
+        entry = {"seconds": round(seconds, 1), "date": datetime.date.today().isoformat()}
+        if size.name == "shipped":  # loading the shipped weights must draw the same figures
+            drawn = figures(notebook)
+            differ = sum(a != b for a, b in zip(stored, drawn)) + abs(len(stored) - len(drawn))
+            entry.update(figures=len(stored), figures_differ=differ)
+        record["notebooks"][path.stem] = entry
         record["total_seconds"] = round(sum(n["seconds"] for n in record["notebooks"].values()), 1)
         record["environment"] = environment()
         record_path.write_text(json.dumps(record, indent=2) + "\n")
         print(f"{path.name}: {seconds:.0f} s", flush=True)
     write_manifest(NOTEBOOKS)
+    if size.name == "shipped":
+        differ = {name: n["figures_differ"] for name, n in record["notebooks"].items()}
+        if any(differ.values()):
+            sys.exit(f"figures that differ from the stored ones, by notebook: {differ}")
+        print("every notebook drew its stored figures from the shipped weights")
 
 
 if __name__ == "__main__":
