@@ -1,6 +1,7 @@
 """The shipped weights: intact, and in the builders they reproduce the stored test losses."""
 
 import json
+import sys
 from pathlib import Path
 
 import keras
@@ -13,6 +14,8 @@ from aeutils.training import load_shipped
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 WEIGHTS = NOTEBOOKS / "weights"
+sys.path.insert(0, str(NOTEBOOKS.parent / "tools"))
+from run_notebooks import figures  # noqa: E402 - the check `make notebooks` makes
 
 
 def mnist(flat):
@@ -135,16 +138,6 @@ def test_the_shipped_size_draws_the_stored_figures(monkeypatch):
     monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
     shipped = nbformat.read(path, as_version=4)
     NotebookClient(shipped, timeout=600, resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-
-    def figures(notebook):
-        return [
-            o["data"]["image/png"]
-            for c in notebook.cells
-            if c.cell_type == "code"
-            for o in c.outputs
-            if "image/png" in o.get("data", {})
-        ]
-
     assert len(figures(stored)) >= 2
     assert figures(shipped) == figures(stored)
     printed = "".join(
