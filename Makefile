@@ -28,7 +28,7 @@ test: book browser  ## the strict book build, unit tests, the site in Chromium, 
 	AEUTILS_SMOKE=1 $(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 -p no:cacheprovider tests notebooks
 
-notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SMOKE=1: times only)
+notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SMOKE=1: times only; AEUTILS_SHIPPED=1: check the figures drawn from the shipped weights)
 	$(BIN)/python tools/run_notebooks.py
 
 lab: $(BIN)/activate data  ## open the notebooks in JupyterLab

@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-PAGES = NOTEBOOKS + [ROOT / "book" / "performance.ipynb"]  # every page with stored outputs
+PAGES = NOTEBOOKS + sorted((ROOT / "book").glob("*.ipynb"))  # all with stored outputs
 TOC = (ROOT / "_toc.yml").read_text()
 
 
