@@ -1,0 +1,92 @@
+"""Files written whole or not at all, and the leftovers of a killed process cleared away.
+
+Every file the package writes goes through ``atomic_file``: it is written under a temporary
+name beside its destination and renamed into place only once complete, so a reader (or a
+process killed half-way) never sees half a file. Temporary names start with ``PARTIAL``
+and carry the writer's process id, so that ``remove_leftovers`` can tell the leftovers of a
+dead process from the work of a live one and remove only those.
+"""
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+PARTIAL = ".aeutils-partial-"  # the start of every temporary name the package makes
+STALE_AFTER = 24 * 3600  # seconds; where process ids cannot be checked (Windows), age decides
+
+
+def sha256(path):
+    """The SHA-256 hex digest of the file at ``path``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _alive(pid):
+    """Whether process ``pid`` may still be running (True where it cannot be told)."""
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would end the process on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftovers(folder):
+    """Remove the temporary files and folders of dead processes from ``folder``.
+
+    Only names that start with ``PARTIAL`` are touched: the package made them, and nothing
+    else. One whose process is still running is kept.
+    """
+    for path in Path(folder).glob(f"{PARTIAL}*"):
+        pid = path.name.removeprefix(PARTIAL).split("-")[0]
+        dead = pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid))
+        try:
+            old = time.time() - path.lstat().st_mtime > STALE_AFTER
+            if dead or old:
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+        except FileNotFoundError:  # another process cleared it first
+            pass
+
+
+def partial_name(name=""):
+    """A temporary name for this process, for ``mkstemp`` or ``mkdtemp``'s ``prefix``."""
+    return f"{PARTIAL}{os.getpid()}-{name}"
+
+
+@contextlib.contextmanager
+def atomic_file(path):
+    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds.
+
+    The temporary name ends like ``path`` (Keras wants ``.weights.h5``). On an error the
+    temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(path.parent)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=partial_name(), suffix=path.name)
+    os.close(handle)  # closed before the rename, which Windows refuses on an open file
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)  # atomic: readers see the old file or the whole new one
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(path, text):
+    """Write ``text`` to ``path`` atomically (see ``atomic_file``); return ``path``."""
+    with atomic_file(path) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
+    return Path(path)
