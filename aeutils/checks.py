@@ -1,6 +1,7 @@
 """Argument checks that fail early, saying what was expected and what came."""
 
 import numbers
+from pathlib import Path
 
 import numpy as np
 
@@ -27,7 +28,12 @@ def check_images(x, name="x", sample_shape=None):
             f"{name} must hold floats in [0, 1], got dtype {array.dtype}; "
             f"scale pixels first, for example {name}.astype('float32') / 255"
         )
-    if array.ndim == 0 or len(array) == 0:
+    if array.ndim < 2:
+        raise ValueError(
+            f"{name} must be a batch of images, shape (n, ...), got shape {array.shape}; "
+            f"for one image pass {name}[None] (or x[:1] rather than x[0])"
+        )
+    if len(array) == 0:
         raise ValueError(f"{name} must hold at least one image, got shape {array.shape}")
     if sample_shape is not None and array.shape[1:] != tuple(sample_shape):
         raise ValueError(
@@ -43,6 +49,29 @@ def check_images(x, name="x", sample_shape=None):
             f"got values from {low:g} to {high:g}"
         )
     return array
+
+
+def check_digits(images, name, n):
+    """Return the first ``n`` of ``images`` as 28x28 arrays, or raise a clear error.
+
+    ``images`` are checked as ``check_images`` does and must be at least ``n`` images of 784
+    pixels, as flat vectors or 28x28(x1) arrays; ``n`` must be a positive integer.
+    """
+    check_count(n, "n")
+    images = check_images(images, name)
+    if len(images) < n or images[0].size != 784:
+        raise ValueError(
+            f"{name} must hold at least n={n} images of 784 pixels, got shape {images.shape}"
+        )
+    return images[:n].reshape(n, 28, 28)
+
+
+def check_file_name(value, name):
+    """Return ``value`` if it is a plain file name (no folder, not empty), else raise."""
+    if not isinstance(value, str) or value in ("", ".", "..") or Path(value).name != value:
+        raise ValueError(f"{name} must be a plain file name such as '01_dense_autoencoder', "
+                         f"got {value!r}")
+    return value
 
 
 def check_count(value, name, minimum=1):
@@ -63,13 +92,28 @@ def check_number(value, name, minimum=0.0):
     return float(value)
 
 
-def check_sizes(**sizes):
-    """Raise a clear error unless every size (an int, or a sequence of ints) is positive.
+def check_sizes(*, sequences=(), **sizes):
+    """Raise a clear error unless every size is a positive ``int``.
 
     The builders call it, so that ``build_dense(code_dim=0)`` fails with the argument's name
-    whatever the Keras version (older ones build a layer of zero units without a word).
+    whatever the Keras version (older ones build a layer of zero units without a word). Only
+    the names in ``sequences`` (``hidden`` of ``build_deep``) may be a tuple or list of sizes.
+    NumPy integers are refused too: Keras layers do not take them.
     """
+    def positive(item):
+        return type(item) is int and item >= 1  # not bool, float or a NumPy integer
+
     for name, value in sizes.items():
-        for item in value if isinstance(value, (list, tuple)) else [value]:
-            if isinstance(item, bool) or not isinstance(item, numbers.Integral) or item < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if name in sequences:
+            ok = isinstance(value, (list, tuple)) and value and all(map(positive, value))
+            expected = "a tuple of positive integers"
+        else:
+            ok, expected = positive(value), "a positive integer"
+        if not ok:
+            hint = f"; use int({name})" if isinstance(value, np.integer) else ""
+            raise ValueError(f"{name} must be {expected}, got {type(value).__name__} {value!r}{hint}")
+
+
+def check_seed(seed, name="seed"):
+    """Return ``seed`` if it is ``None`` or an integer of at least 0, else raise a clear error."""
+    return None if seed is None else check_count(seed, name, minimum=0)

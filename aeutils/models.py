@@ -11,7 +11,7 @@ Functions marked ``#@save`` in a chapter are copied here by ``tools/export.py``;
 import keras
 from keras import layers, ops
 
-from aeutils.checks import check_sizes
+from aeutils.checks import check_number, check_seed, check_sizes
 
 
 def build_dense(input_dim=784, code_dim=32, activity_regularizer=None):
@@ -37,12 +37,13 @@ def build_sparse(input_dim=784, code_dim=32, l1=1e-4):
 
     The classic code writes the penalty as ``10e-5``, which is 1e-4.
     """
+    check_number(l1, "l1")
     return build_dense(input_dim, code_dim, activity_regularizer=keras.regularizers.L1(l1))
 
 
 def build_deep(input_dim=784, hidden=(128, 64), code_dim=32):
     """A stacked autoencoder, 784-128-64-32-64-128-784 by default."""
-    check_sizes(input_dim=input_dim, hidden=hidden, code_dim=code_dim)
+    check_sizes(input_dim=input_dim, hidden=hidden, code_dim=code_dim, sequences=("hidden",))
     encoder = keras.Sequential(
         [keras.Input(shape=(input_dim,))]
         + [layers.Dense(units, activation="relu") for units in (*hidden, code_dim)],
@@ -64,6 +65,7 @@ def build_convolutional(code_channels=8):
     The decoder's one ``valid`` convolution turns 16x16 into 14x14, so that
     upsampling ends at 28x28 rather than 32x32.
     """
+    check_sizes(code_channels=code_channels)
     encoder = keras.Sequential(
         [
             keras.Input(shape=(28, 28, 1)),
@@ -95,6 +97,7 @@ def build_convolutional(code_channels=8):
 
 def build_denoising(filters=32):
     """The convolutional denoising autoencoder: 28x28x1 -> (7, 7, filters) -> 28x28x1."""
+    check_sizes(filters=filters)
     encoder = keras.Sequential(
         [
             keras.Input(shape=(28, 28, 1)),
@@ -172,6 +175,7 @@ def build_vae(input_dim=784, hidden=256, latent_dim=2, seed=None):
     KL term, so the total is the negative evidence lower bound per image.
     """
     check_sizes(input_dim=input_dim, hidden=hidden, latent_dim=latent_dim)
+    check_seed(seed)
     inputs = keras.Input(shape=(input_dim,))
     h = layers.Dense(hidden, activation="relu")(inputs)
     z_mean = layers.Dense(latent_dim, name="z_mean")(h)

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from aeutils.checks import check_count, check_images
+from aeutils.checks import check_digits
 
 
 def plot_reconstructions(originals, reconstructions, n=10, labels=("original", "reconstructed")):
@@ -11,15 +11,8 @@ def plot_reconstructions(originals, reconstructions, n=10, labels=("original", "
 
     Images may be flat vectors of 784 values or 28x28(x1) arrays.
     """
-    check_count(n, "n")
-    rows = []
-    for images, name in [(originals, "originals"), (reconstructions, "reconstructions")]:
-        images = check_images(images, name)
-        if len(images) < n or images[0].size != 784:
-            raise ValueError(
-                f"{name} must hold at least n={n} images of 784 pixels, got shape {images.shape}"
-            )
-        rows.append(images[:n].reshape(n, 28, 28))
+    rows = [check_digits(originals, "originals", n),
+            check_digits(reconstructions, "reconstructions", n)]
     fig, axes = plt.subplots(2, n, figsize=(1.2 * n, 2.8), facecolor="white", squeeze=False)
     for row, images, label in zip(axes, rows, labels):
         for ax, image in zip(row, images):
@@ -39,6 +32,9 @@ def plot_history(history, title="Training curves"):
     curves = getattr(history, "history", history)  # a Keras History, or its dict of lists
     if not isinstance(curves, dict) or not curves.get("loss"):
         raise TypeError(f"history must be what fit() returns, with a 'loss' entry, got {history!r}")
+    lengths = {key: len(curves[key]) for key in ("loss", "val_loss") if key in curves}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"history's curves must hold one value per epoch each, got lengths {lengths}")
     fig, ax = plt.subplots(figsize=(6, 3.5), facecolor="white")
     epochs = np.arange(1, len(curves["loss"]) + 1)
     for key, label in [("loss", "training"), ("val_loss", "validation")]:
@@ -55,10 +51,15 @@ def plot_history(history, title="Training curves"):
 
 def plot_codes_2d(points, labels, title="Codes in two dimensions"):
     """Scatter 2-D codes, coloured by the digit each image shows; returns the figure."""
-    points = np.asarray(points)
+    points, labels = np.asarray(points), np.asarray(labels)
     if points.ndim != 2 or points.shape[1] != 2 or len(labels) != len(points):
         raise ValueError(f"points must have shape (n, 2) and one label each, "
                          f"got {points.shape} and {len(labels)} labels")
+    if not np.isfinite(points).all():
+        raise ValueError(f"points hold {np.count_nonzero(~np.isfinite(points))} NaN or "
+                         "infinite values: did the training diverge?")
+    if not np.isin(labels, range(10)).all():
+        raise ValueError(f"labels must be digits 0 to 9, got {np.unique(labels)}")
     fig, ax = plt.subplots(figsize=(6, 5), facecolor="white")
     dots = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=2, vmin=-0.5, vmax=9.5)
     fig.colorbar(dots, ax=ax, ticks=range(10), label="digit")
@@ -68,13 +69,14 @@ def plot_codes_2d(points, labels, title="Codes in two dimensions"):
 
 
 def plot_rows(rows, n=10):
-    """One row of ``n`` images per entry of ``rows`` ({label: flat images}); returns the figure."""
-    rows = {label: check_images(images, label).reshape(len(images), 28, 28)
-            for label, images in rows.items()}
+    """One row of ``n`` images per entry of ``rows`` ({label: images}); returns the figure."""
+    if not isinstance(rows, dict) or not rows:
+        raise ValueError(f"rows must be a dict {{label: images}} of one entry or more, got {rows!r}")
+    rows = {label: check_digits(images, label, n) for label, images in rows.items()}
     fig, axes = plt.subplots(len(rows), n, figsize=(1.1 * n, 1.2 * len(rows)),
                              facecolor="white", squeeze=False)
     for row, (label, images) in zip(axes, rows.items()):
-        for ax, image in zip(row, images[:n]):
+        for ax, image in zip(row, images):
             ax.imshow(image, cmap="gray", vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])

@@ -10,7 +10,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from aeutils.checks import check_file_name
 from aeutils.files import book_file
+from aeutils.storage import write_text
 from aeutils.training import RunSize
 
 try:
@@ -54,26 +56,48 @@ def load_results(name, root="."):
     default the folder the notebook runs in), or where the file is missing, from the book's
     own copy (see ``aeutils.files.book_file``).
     """
-    return json.loads(book_file(f"results/{name}.json", root).read_text())
+    path = book_file(f"results/{check_file_name(name, 'name')}.json", root)
+    try:
+        return json.loads(path.read_text())
+    except ValueError as error:
+        raise ValueError(
+            f"{path} is damaged (not valid JSON: {error}): remove it to use the book's own "
+            f"copy, or rerun the chapter that writes it"
+        ) from None
+
+
+RECORDED = ("chapter", "size", "hardware", "versions", "date")  # written by save_results itself
+
+
+def _plain(value):
+    """``value`` with NumPy numbers and arrays made into Python ones, for JSON."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 def save_results(chapter, size, folder="results", **metrics):
     """Write ``metrics`` with the run size, hardware, versions and date to a JSON file.
 
     A full run writes ``{folder}/{chapter}.json``; a smoke run writes
-    ``{folder}/{chapter}.smoke.json`` so it never replaces the book's numbers.
-    Returns the path written.
+    ``{folder}/{chapter}.smoke.json`` so it never replaces the book's numbers. The file is
+    written whole or not at all. Returns the path written.
     """
-    if not isinstance(chapter, str) or chapter in ("", ".", "..") or Path(chapter).name != chapter:
-        raise ValueError(
-            f"chapter must be a plain file name such as '01_dense_autoencoder', got {chapter!r}"
-        )
+    check_file_name(chapter, "chapter")
     if not isinstance(size, RunSize):
         raise TypeError(f"size must be a RunSize such as run_size(), got {type(size).__name__}")
+    taken = sorted(set(metrics) & set(RECORDED))
+    if taken:
+        raise ValueError(f"metric names {taken} are recorded by save_results itself: choose "
+                         f"other names (these are taken: {', '.join(RECORDED)})")
     record = {
         "chapter": chapter,
         "size": size.name,
-        **{k: v.item() if isinstance(v, np.generic) else v for k, v in metrics.items()},
+        **{key: _plain(value) for key, value in metrics.items()},
         "hardware": hardware(),
         "versions": {
             "python": platform.python_version(),
@@ -94,7 +118,4 @@ def save_results(chapter, size, folder="results", **metrics):
         except ValueError:
             raise ValueError(f"metric {key} is {value}: the run gave no finite number") from None
     suffix = "" if size.name == "full" else f".{size.name}"
-    path = Path(folder) / f"{chapter}{suffix}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=2) + "\n")
-    return path
+    return write_text(Path(folder) / f"{chapter}{suffix}.json", json.dumps(record, indent=2) + "\n")

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import keras
 
-from aeutils.checks import check_count, check_images
-from aeutils.data import sha256
+from aeutils.backup import Backup
+from aeutils.checks import check_count, check_file_name, check_images, check_number
+from aeutils.storage import atomic_file, sha256, write_text
 from aeutils.files import book_file
 
 SMOKE_VARIABLE = "AEUTILS_SMOKE"
@@ -79,15 +80,31 @@ def save_shipped(model, name, history, folder=WEIGHTS_FOLDER):
     """Store ``model``'s weights and training curves as ``{folder}/{name}.*``; return the paths.
 
     The JSON file holds the curves and the weights' SHA-256, which ``load_shipped`` checks.
+    Each file is written whole or not at all, the weights first.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    weights, record = folder / f"{name}.weights.h5", folder / f"{name}.json"
-    with _without_optimizer(model):
-        model.save_weights(weights)
+    check_file_name(name, "name")
+    weights, record = Path(folder) / f"{name}.weights.h5", Path(folder) / f"{name}.json"
+    with _without_optimizer(model), atomic_file(weights) as tmp:
+        model.save_weights(tmp)
     curves = {key: [float(v) for v in values] for key, values in history.history.items()}
-    record.write_text(json.dumps({"sha256": sha256(weights), "history": curves}, indent=1) + "\n")
+    write_text(record, json.dumps({"sha256": sha256(weights), "history": curves}, indent=1) + "\n")
     return weights, record
+
+
+def _read_record(path):
+    """The checked content of a weights record: its SHA-256 and curves, or a clear error."""
+    try:
+        record = json.loads(Path(path).read_text())
+        curves = record["history"]
+        lengths = {len(values) for values in curves.values()}
+        if not isinstance(record["sha256"], str) or not curves.get("loss") or len(lengths) > 1:
+            raise ValueError("it needs a sha256 and curves of one value per epoch, with a loss")
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"{path} is damaged ({type(error).__name__}: {error}): remove it and its weights "
+            f"file to use the book's own, or rerun the chapter that stores them"
+        ) from None
+    return record
 
 
 def load_shipped(model, name, folder=WEIGHTS_FOLDER):
@@ -97,6 +114,7 @@ def load_shipped(model, name, folder=WEIGHTS_FOLDER):
     copies are downloaded by ``aeutils.files.book_file``. Returns a Keras ``History``
     holding the training curves of the run that made them.
     """
+    check_file_name(name, "name")
     paths = [Path(folder) / f"{name}.json", Path(folder) / f"{name}.weights.h5"]
     present = [path.is_file() for path in paths]
     if any(present) and not all(present):  # never mix a file of one run with one of another
@@ -111,7 +129,7 @@ def load_shipped(model, name, folder=WEIGHTS_FOLDER):
             f"no shipped weights for {name!r} in {Path(folder).resolve()}: a full run of the "
             f"chapter that trains it stores them ({error})"
         ) from None
-    record = json.loads(record.read_text())
+    record = _read_record(record)
     if sha256(weights) != record["sha256"]:
         raise ValueError(f"{weights} does not match its SHA-256: it is damaged or was replaced")
     with _without_optimizer(model):
@@ -128,12 +146,18 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
 
     - ``x`` (and ``y``, when the targets are not ``x`` itself) must be float images in [0, 1]
       of the shape the model takes, else a clear error says what is wrong.
-    - With ``backup_dir``, Keras' ``BackupAndRestore`` saves the state at the end of every
-      epoch: a run that is killed resumes from its last finished epoch when the same call is
-      made again, and the backup is removed once training ends.
+    - With ``backup_dir``, the state is saved after every epoch in a folder of the package's
+      own inside it (see ``aeutils.backup``): a run that is killed resumes from its last
+      finished epoch when the same call is made again, with the curves of every epoch, and
+      only that folder is removed once training ends.
     - With ``name``, a full-size run stores the weights and curves to ship with the book
       (``save_shipped``), and the ``shipped`` size loads them instead of training.
     """
+    if not isinstance(size, RunSize):
+        raise TypeError(f"size must be a RunSize such as run_size(), got {type(size).__name__} "
+                        f"{size!r}")
+    if name is not None:
+        check_file_name(name, "name")
     x = check_images(x, "x", model.input_shape[1:])
     y = x if y is None else check_images(y, "y", model.output_shape[1:])
     if len(y) != len(x):
@@ -144,6 +168,10 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
                            check_images(y_val, "validation y", model.output_shape[1:]))
     check_count(epochs, "epochs")
     check_count(batch_size, "batch_size")
+    if check_number(validation_split, "validation_split") >= 1:
+        raise ValueError(f"validation_split must be below 1, got {validation_split}")
+    if validation_split and validation_data is not None:
+        raise ValueError("give validation_data or validation_split, not both")
     if size is SHIPPED:
         if name is None:
             raise ValueError("the shipped size needs the name the weights were stored under")
@@ -151,11 +179,24 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
         print(f"loaded the shipped weights of {name} ({len(history.epoch)} epochs)")
         return history
     callbacks = list(callbacks)
-    if backup_dir is not None:
-        callbacks.insert(0, keras.callbacks.BackupAndRestore(str(backup_dir)))
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
-                        validation_data=validation_data, validation_split=validation_split,
-                        callbacks=callbacks, verbose=2)
+    if backup_dir is None:
+        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
+                            validation_data=validation_data, validation_split=validation_split,
+                            callbacks=callbacks, verbose=2)
+    else:
+        if validation_split:  # the last samples, as fit takes them
+            split = int(len(x) * (1 - validation_split))
+            x, y, validation_data = x[:split], y[:split], (x[split:], y[split:])
+        backup = Backup(Path(backup_dir) / f"aeutils-backup-{name or 'train'}", model, x, y,
+                        validation_data, epochs, batch_size)
+        backup.start()
+        history = model.fit(backup.batches, epochs=epochs, initial_epoch=backup.done,
+                            shuffle=False, validation_data=validation_data,  # batches' order
+                            callbacks=[backup, *callbacks], verbose=2)
+        history.history = {key: backup.history.get(key, []) + values
+                           for key, values in history.history.items()} or backup.history
+        history.epoch = list(range(epochs))
+        backup.finish()
     if name is not None and size is FULL:
         save_shipped(model, name, history)
     return history

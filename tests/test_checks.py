@@ -31,11 +31,11 @@ CASES = [
         "code of zero units",
         lambda: models.build_dense(code_dim=0),
         ValueError,
-        "code_dim must be a positive integer, got 0",
+        "code_dim must be a positive integer, got int 0",
     ),
-    ("negative code size", lambda: models.build_dense(code_dim=-3), ValueError, "got -3"),
-    ("fractional code size", lambda: models.build_dense(code_dim=2.5), ValueError, "got 2.5"),
-    ("code size as text", lambda: models.build_dense(code_dim="32"), ValueError, "got '32'"),
+    ("negative code size", lambda: models.build_dense(code_dim=-3), ValueError, "got int -3"),
+    ("fractional code size", lambda: models.build_dense(code_dim=2.5), ValueError, "got float 2.5"),
+    ("code size as text", lambda: models.build_dense(code_dim="32"), ValueError, "got str '32'"),
     (
         "input of zero values",
         lambda: models.build_dense(input_dim=0),
@@ -46,7 +46,7 @@ CASES = [
         "a hidden layer of zero units",
         lambda: models.build_deep(hidden=(128, 0)),
         ValueError,
-        "hidden must be a positive integer, got (128, 0)",
+        "hidden must be a tuple of positive integers, got tuple (128, 0)",
     ),
     (
         "zero LSTM units",
@@ -66,20 +66,71 @@ CASES = [
         ValueError,
         "latent_dim must be a positive integer",
     ),
-    # ... or leave them to Keras, where every supported version checks them
     (
         "negative L1 penalty",
         lambda: models.build_sparse(l1=-1),
         ValueError,
-        "expected a non-negative float",
+        "l1 must be a finite number of at least 0.0, got -1",
     ),
-    ("zero filters", lambda: models.build_denoising(filters=0), ValueError, "Received filters=0"),
+    ("no L1 penalty", lambda: models.build_sparse(l1=None), TypeError, "l1 must be a number"),
+    ("zero filters", lambda: models.build_denoising(filters=0), ValueError, "filters must be a"),
+    ("fractional filters", lambda: models.build_denoising(filters=2.5), ValueError, "float 2.5"),
     (
         "zero code channels",
         lambda: models.build_convolutional(code_channels=0),
         ValueError,
-        "Received filters=0",
+        "code_channels must be a positive integer, got int 0",
     ),
+    (
+        "code channels given as True",
+        lambda: models.build_convolutional(code_channels=True),
+        ValueError,
+        "code_channels must be a positive integer, got bool True",
+    ),
+    (
+        "a NumPy integer as a size",
+        lambda: models.build_dense(code_dim=np.int64(10)),
+        ValueError,
+        "got int64 np.int64(10); use int(code_dim)",
+    ),
+    (
+        "a code size in a tuple",
+        lambda: models.build_dense(code_dim=(32,)),
+        ValueError,
+        "code_dim must be a positive integer, got tuple (32,)",
+    ),
+    (
+        "an input size in a list",
+        lambda: models.build_dense(input_dim=[784]),
+        ValueError,
+        "input_dim must be a positive integer, got list [784]",
+    ),
+    (
+        "no hidden layers",
+        lambda: models.build_deep(hidden=()),
+        ValueError,
+        "hidden must be a tuple of positive integers, got tuple ()",
+    ),
+    (
+        "one hidden size, not a tuple",
+        lambda: models.build_deep(hidden=128),
+        ValueError,
+        "hidden must be a tuple of positive integers, got int 128",
+    ),
+    (
+        "the VAE's hidden size in a tuple",
+        lambda: models.build_vae(hidden=(256,)),
+        ValueError,
+        "hidden must be a positive integer, got tuple (256,)",
+    ),
+    (
+        "a NumPy integer of features",
+        lambda: models.build_seq2seq(features=np.int32(28)),
+        ValueError,
+        "use int(features)",
+    ),
+    ("a seed as text", lambda: models.build_vae(seed="abc"), TypeError, "seed must be an integer, got str 'abc'"),
+    ("a negative seed", lambda: models.build_vae(seed=-1), ValueError, "seed must be at least 0, got -1"),
     # the data helpers
     (
         "flat given as a string",
@@ -204,7 +255,102 @@ CASES = [
         TypeError,
         "raw must hold floats in [0, 1], got dtype uint8",
     ),
+    (
+        "PSNR of one image, not a batch",
+        lambda: metrics.psnr(GOOD[0], GOOD[1]),
+        ValueError,
+        "clean must be a batch of images, shape (n, ...), got shape (784,)",
+    ),
+    (
+        "plotting a reconstruction of one image, not a batch",
+        lambda: plots.plot_reconstructions(GOOD[0], GOOD[0], n=1),
+        ValueError,
+        "originals must be a batch of images",
+    ),
+    ("rows of nothing", lambda: plots.plot_rows({}), ValueError, "rows must be a dict {label: images}"),
+    ("rows as a list", lambda: plots.plot_rows([GOOD]), ValueError, "rows must be a dict"),
+    ("a row of zero images", lambda: plots.plot_rows({"a": GOOD}, n=0), ValueError, "n must be at least 1, got 0"),
+    ("a row of -1 images", lambda: plots.plot_rows({"a": GOOD}, n=-1), ValueError, "got -1"),
+    (
+        "a row of 2.5 images",
+        lambda: plots.plot_rows({"a": GOOD}, n=2.5),
+        TypeError,
+        "n must be an integer, got float 2.5",
+    ),
+    (
+        "a row longer than its images",
+        lambda: plots.plot_rows({"a": GOOD}, n=5),
+        ValueError,
+        "a must hold at least n=5 images of 784 pixels, got shape (4, 784)",
+    ),
+    (
+        "a validation curve shorter than the training one",
+        lambda: plots.plot_history({"loss": [0.3, 0.2], "val_loss": [0.3]}),
+        ValueError,
+        "one value per epoch each, got lengths {'loss': 2, 'val_loss': 1}",
+    ),
+    (
+        "codes that diverged to NaN",
+        lambda: plots.plot_codes_2d(np.array([[0.0, np.nan], [1.0, 1.0]]), [1, 2]),
+        ValueError,
+        "points hold 1 NaN or infinite values",
+    ),
+    (
+        "labels that are not digits",
+        lambda: plots.plot_codes_2d(np.zeros((2, 2)), [3, 12]),
+        ValueError,
+        "labels must be digits 0 to 9, got [ 3 12]",
+    ),
     # training
+    (
+        "a validation split above 1",
+        lambda: training.train(dense(), GOOD, epochs=1, batch_size=2, validation_split=1.5),
+        ValueError,
+        "validation_split must be below 1, got 1.5",
+    ),
+    (
+        "a negative validation split",
+        lambda: training.train(dense(), GOOD, epochs=1, batch_size=2, validation_split=-0.5),
+        ValueError,
+        "validation_split must be a finite number of at least 0.0, got -0.5",
+    ),
+    (
+        "a validation split and validation data",
+        lambda: training.train(dense(), GOOD, epochs=1, batch_size=2, validation_split=0.5,
+                               validation_data=(GOOD, GOOD)),
+        ValueError,
+        "give validation_data or validation_split, not both",
+    ),
+    (
+        "a run size given as text to train",
+        lambda: training.train(dense(), GOOD, epochs=1, batch_size=2, size="smoke"),
+        TypeError,
+        "size must be a RunSize such as run_size(), got str 'smoke'",
+    ),
+    (
+        "a weights name that is a path",
+        lambda: training.train(dense(), GOOD, epochs=1, batch_size=2, name="../weights/x"),
+        ValueError,
+        "name must be a plain file name",
+    ),
+    (
+        "training on one image, not a batch",
+        lambda: training.train(dense(), GOOD[0], epochs=1, batch_size=2),
+        ValueError,
+        "x must be a batch of images",
+    ),
+    (
+        "a backup_dir that is a file",
+        lambda: training.train(dense(), GOOD, epochs=1, batch_size=2, backup_dir=__file__),
+        ValueError,
+        "backup_dir must be a folder, got the file",
+    ),
+    (
+        "loading shipped weights by a path",
+        lambda: training.load_shipped(dense(), "../x"),
+        ValueError,
+        "name must be a plain file name",
+    ),
     (
         "training on the wrong shape",
         lambda: training.train(dense(), IMAGES, epochs=1, batch_size=2),
@@ -287,6 +433,30 @@ CASES = [
         "metric test_loss is nan",
     ),
     (
+        "a metric that overwrites the hardware",
+        lambda: results.save_results("01_x", SMOKE, hardware="my laptop"),
+        ValueError,
+        "metric names ['hardware'] are recorded by save_results itself",
+    ),
+    (
+        "a metric that overwrites the date",
+        lambda: results.save_results("01_x", SMOKE, date="2020-01-01"),
+        ValueError,
+        "metric names ['date'] are recorded",
+    ),
+    (
+        "a list of losses with one that diverged",
+        lambda: results.save_results("01_x", SMOKE, losses=[np.float32(1.0), np.float32("nan")]),
+        ValueError,
+        "metric losses is [1.0, nan]",
+    ),
+    (
+        "results read by a path",
+        lambda: results.load_results("../01_x"),
+        ValueError,
+        "name must be a plain file name",
+    ),
+    (
         "a metric that is a model",
         lambda: results.save_results("01_x", SMOKE, model=dense()),
         TypeError,
@@ -306,8 +476,8 @@ def test_bad_input_gets_a_clear_error(call, error, message, tmp_path, monkeypatc
     assert not any(tmp_path.rglob("*.json"))
 
 
-def test_there_are_at_least_30_cases():
-    assert len(CASES) >= 30
+def test_there_are_at_least_75_cases():
+    assert len(CASES) >= 75
 
 
 def test_good_input_passes_the_checks_unchanged():

@@ -2,10 +2,13 @@
 
 import json
 
+import keras
+import numpy as np
 import pytest
 
-from aeutils.results import save_results
-from aeutils.training import FULL, SMOKE, run_size
+from aeutils.models import build_dense
+from aeutils.results import load_results, save_results
+from aeutils.training import FULL, SMOKE, load_shipped, run_size, save_shipped
 
 
 def test_run_size_is_full_unless_smoke_is_asked(monkeypatch):
@@ -25,3 +28,63 @@ def test_smoke_results_never_replace_full_ones(tmp_path):
     record = json.loads(full.read_text())
     assert record["size"] == "full" and record["test_loss"] == 0.1
     assert {"hardware", "versions", "date"} <= record.keys()
+
+
+def test_numpy_numbers_in_lists_are_stored_as_numbers(tmp_path):
+    path = save_results("01_x", SMOKE, folder=tmp_path, losses=[np.float32(0.5), np.int64(2)])
+    assert json.loads(path.read_text())["losses"] == [0.5, 2]
+    assert [p.name for p in tmp_path.iterdir()] == ["01_x.smoke.json"]  # no temporary file left
+
+
+def test_a_half_written_results_file_is_named_with_what_to_do(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "01_x.json").write_text('{"test_loss": 0.1')
+    with pytest.raises(ValueError, match=r"01_x.json is damaged \(not valid JSON") as error:
+        load_results("01_x", root=tmp_path)
+    assert "remove it to use the book's own copy, or rerun the chapter" in str(error.value)
+
+
+def trained(folder):
+    keras.utils.set_random_seed(0)
+    autoencoder, _, _ = build_dense()
+    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    x = np.full((8, 784), 0.5, dtype="float32")
+    history = autoencoder.fit(x, x, epochs=2, verbose=0)
+    save_shipped(autoencoder, "01_x", history, folder=folder)
+    return autoencoder
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda record: record.pop("sha256"), "KeyError: 'sha256'"),
+        (lambda record: record["history"].pop("loss"), "with a loss"),
+        (lambda record: record["history"]["val_loss"].append(0.1), "one value per epoch"),
+        (lambda record: record.update(history=[0.1]), "AttributeError"),
+    ],
+    ids=["no sha256", "no loss", "curves of different lengths", "curves not a dict"],
+)
+def test_a_damaged_weights_record_is_named_before_any_weight_is_loaded(tmp_path, damage, message):
+    trained(tmp_path)
+    path = tmp_path / "01_x.json"
+    record = json.loads(path.read_text())
+    record["history"]["val_loss"] = list(record["history"]["loss"])
+    damage(record)
+    path.write_text(json.dumps(record))
+    fresh, _, _ = build_dense()
+    before = [w.copy() for w in fresh.get_weights()]
+    with pytest.raises(ValueError, match=f"01_x.json is damaged .*{message}") as error:
+        load_shipped(fresh, "01_x", folder=tmp_path)
+    assert "remove it and its weights file" in str(error.value)
+    for got, want in zip(fresh.get_weights(), before):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_shipped_weights_round_trip_with_no_temporary_file_left(tmp_path):
+    model = trained(tmp_path)
+    fresh, _, _ = build_dense()
+    history = load_shipped(fresh, "01_x", folder=tmp_path)
+    assert history.epoch == [0, 1]
+    for got, want in zip(fresh.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(got, want)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["01_x.json", "01_x.weights.h5"]
