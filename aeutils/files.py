@@ -12,8 +12,8 @@ import json
 import os
 from pathlib import Path
 
-from aeutils import __version__
-from aeutils.data import cache_dir, download, sha256
+from aeutils import __version__, storage
+from aeutils.data import cache_dir, download
 
 REPOSITORY = "autoencoders-book/autoencoders-book"
 MIRROR_VARIABLE = "AEUTILS_BOOK_URL"  # another copy of notebooks/, tried first
@@ -22,14 +22,33 @@ TIMINGS = ("book_run.json", "book_run.smoke.json", "benchmark.json")  # in resul
 
 
 def sources():
-    """The base URLs of the repository's ``notebooks/`` folder at this version's tag."""
+    """The base URLs of the repository's ``notebooks/`` folder at this version's tag.
+
+    ``$AEUTILS_BOOK_URL`` comes first when set (an empty one counts as unset): a URL, or
+    the path of a folder on this machine (``~`` is expanded).
+    """
     tag = f"v{__version__}"
     urls = [
         f"https://raw.githubusercontent.com/{REPOSITORY}/{tag}/notebooks",
         f"https://cdn.jsdelivr.net/gh/{REPOSITORY}@{tag}/notebooks",
     ]
-    mirror = os.environ.get(MIRROR_VARIABLE)
-    return [mirror.rstrip("/")] + urls if mirror else urls
+    mirror = os.environ.get(MIRROR_VARIABLE, "").strip().rstrip("/")
+    if not mirror:
+        return urls
+    if "://" not in mirror:  # a folder on this machine
+        mirror = Path(mirror).expanduser().absolute().as_uri()
+    return [mirror] + urls
+
+
+def _manifest():
+    """The SHA-256 of every shipped file, as ``MANIFEST`` lists them."""
+    try:
+        return json.loads(MANIFEST.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{MANIFEST} is not valid JSON ({error}): reinstall aeutils, or in a clone of the "
+            "book's repository run `git checkout aeutils/book_files.json`"
+        ) from None
 
 
 def book_file(path, root="."):
@@ -44,7 +63,7 @@ def book_file(path, root="."):
     if local.is_file():
         return local
     key = Path(path).as_posix()
-    digests = json.loads(MANIFEST.read_text())
+    digests = _manifest()
     if key not in digests:
         raise FileNotFoundError(
             f"{key} is not in {Path(root).resolve()}, and the book ships no file of that name "
@@ -77,9 +96,44 @@ def shipped_digests(folder):
     weights = [p for p in folder.glob("weights/*") if p.is_file() and not p.name.startswith(".")]
     timings = [p for p in (folder / "results" / name for name in TIMINGS) if p.is_file()]
     shipped = sorted(results + weights + timings)
-    return {p.relative_to(folder).as_posix(): sha256(p) for p in shipped}
+    return {p.relative_to(folder).as_posix(): storage.sha256(p) for p in shipped}
 
 
-def write_manifest(folder):
-    """Write ``shipped_digests(folder)`` to ``MANIFEST``, after a run changed the files."""
-    MANIFEST.write_text(json.dumps(shipped_digests(folder), indent=1) + "\n")
+def write_manifest(folder, *, allow_removal=False):
+    """Write ``shipped_digests(folder)`` to ``MANIFEST``, after a run changed the files.
+
+    ``folder`` is the book's ``notebooks/`` folder. Files may be added or changed, but a
+    file the manifest lists and ``folder`` lacks is taken for a mistake (the wrong folder,
+    a typo): nothing is written unless ``allow_removal=True``, and the error names those
+    files. The manifest is written atomically (``aeutils.storage.write_text``).
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise FileNotFoundError(
+            f"write_manifest: folder {folder} (absolute {folder.absolute()}) does not exist; "
+            "expected the book's notebooks/ folder"
+        )
+    if not folder.is_dir():
+        raise NotADirectoryError(
+            f"write_manifest: {folder} is not a folder; expected the book's notebooks/ folder"
+        )
+    digests = shipped_digests(folder)
+    if not allow_removal:
+        try:
+            listed = _manifest()
+        except FileNotFoundError:
+            listed = {}
+        except ValueError as error:
+            raise ValueError(f"{error}; or pass allow_removal=True to write a new one") from None
+        missing = sorted(set(listed) - set(digests))
+        if missing or not digests:
+            more = len(missing) - 10
+            shown = ", ".join(missing[:10]) + (f" and {more} more" if more > 0 else "")
+            found = "none of the files the book ships" if not digests else f"{len(digests)} files"
+            raise ValueError(
+                f"write_manifest: {folder} holds {found}, and lacks {len(missing)} of the "
+                f"{len(listed)} that {MANIFEST} lists ({shown or 'no file'}): is it the book's "
+                "notebooks/ folder? Nothing was written. If those files were removed on "
+                "purpose, call write_manifest(folder, allow_removal=True)."
+            )
+    storage.write_text(MANIFEST, json.dumps(digests, indent=1) + "\n")

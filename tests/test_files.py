@@ -8,12 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from aeutils import data, files, models
+from aeutils import data, files, models, storage
 from aeutils.files import MANIFEST, MIRROR_VARIABLE, book_file, shipped_digests
 from aeutils.results import load_results
 from aeutils.training import load_shipped
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@pytest.fixture(autouse=True)
+def manifest(tmp_path, monkeypatch):
+    """A copy of the manifest in place of the package's, which no test may rewrite."""
+    copy = tmp_path / "manifest" / MANIFEST.name
+    copy.parent.mkdir()
+    shutil.copy(MANIFEST, copy)
+    monkeypatch.setattr(files, "MANIFEST", copy)
+    real = MANIFEST.read_bytes()
+    yield copy
+    assert MANIFEST.read_bytes() == real, "a test rewrote aeutils/book_files.json"
 
 
 @pytest.fixture
@@ -158,3 +170,94 @@ def test_the_shipped_files_are_those_of_this_versions_tag():
     assert json.loads(tagged) == json.loads(MANIFEST.read_text()), (
         f"the shipped files changed since {tag}: bump aeutils.__version__ and the setup cells"
     )
+
+
+def test_an_empty_or_blank_mirror_counts_as_unset(monkeypatch):
+    monkeypatch.delenv(MIRROR_VARIABLE, raising=False)
+    urls = files.sources()
+    for value in ("", "  ", "/"):
+        monkeypatch.setenv(MIRROR_VARIABLE, value)
+        assert files.sources() == urls, repr(value)
+
+
+def test_a_mirror_may_be_a_folder_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(MIRROR_VARIABLE, "~/copy/")
+    assert files.sources()[0] == (tmp_path / "copy").as_uri()
+    monkeypatch.setenv(MIRROR_VARIABLE, "copy")
+    assert files.sources()[0] == (tmp_path / "copy").as_uri()
+    monkeypatch.setenv(MIRROR_VARIABLE, "https://example.org/notebooks/")
+    assert files.sources()[0] == "https://example.org/notebooks"
+
+
+def test_a_mirror_folder_serves_a_notebook_opened_alone(alone, monkeypatch):
+    monkeypatch.setenv(MIRROR_VARIABLE, str(NOTEBOOKS))
+    monkeypatch.setattr(files, "sources", lambda real=files.sources: real()[:1])  # no network
+    path = book_file("results/01_dense_autoencoder.json")
+    assert path.read_bytes() == (NOTEBOOKS / "results" / "01_dense_autoencoder.json").read_bytes()
+
+
+def shipped_folder(root, names):
+    """A stand-in for notebooks/ holding the files ``names``, each with its own content."""
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f"content of {name}\n")
+    return root
+
+
+A, B, C = "results/01_a.json", "weights/01_a.weights.h5", "results/02_b.json"
+
+
+def test_write_manifest_refuses_a_folder_that_does_not_exist(tmp_path, manifest):
+    before = manifest.read_bytes()
+    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path / "notebook"))):
+        files.write_manifest(tmp_path / "notebook")  # a typo for notebooks
+    with pytest.raises(NotADirectoryError, match="not a folder"):
+        files.write_manifest(manifest)
+    assert manifest.read_bytes() == before
+
+
+def test_write_manifest_refuses_to_empty_the_manifest(tmp_path, manifest):
+    before = manifest.read_bytes()
+    (tmp_path / "notebook").mkdir()
+    with pytest.raises(ValueError) as error:
+        files.write_manifest(tmp_path / "notebook")
+    message = str(error.value)
+    assert str(tmp_path / "notebook") in message and "results/01_dense_autoencoder.json" in message
+    assert "allow_removal=True" in message
+    assert manifest.read_bytes() == before
+
+
+def test_write_manifest_refuses_to_drop_a_file_unless_told(tmp_path, manifest, monkeypatch):
+    folder = shipped_folder(tmp_path / "notebooks", [A, B, C])
+    files.write_manifest(folder, allow_removal=True)  # a manifest of three stand-ins
+    assert set(json.loads(manifest.read_text())) == {A, B, C}
+    (folder / C).unlink()
+    with pytest.raises(ValueError, match=f"{re.escape(str(folder))}.*{C}") as error:
+        files.write_manifest(folder)
+    assert A not in str(error.value) and set(json.loads(manifest.read_text())) == {A, B, C}
+    written = []
+    monkeypatch.setattr(storage, "write_text",
+                        lambda path, text, real=storage.write_text: written.append(path)
+                        or real(path, text))
+    files.write_manifest(folder, allow_removal=True)
+    assert json.loads(manifest.read_text()) == shipped_digests(folder) and written == [manifest]
+    shipped_folder(folder, ["results/03_c.json"])  # a new file is simply added
+    files.write_manifest(folder)
+    assert set(json.loads(manifest.read_text())) == {A, B, "results/03_c.json"}
+
+
+def test_write_manifest_refuses_to_replace_a_damaged_manifest_unless_told(tmp_path, manifest):
+    folder = shipped_folder(tmp_path / "notebooks", [A])
+    manifest.write_text('{"results/01_a.json": "ab')
+    with pytest.raises(ValueError, match=f"{re.escape(str(manifest))} is not valid JSON"):
+        files.write_manifest(folder)
+    files.write_manifest(folder, allow_removal=True)
+    assert set(json.loads(manifest.read_text())) == {A}
+
+
+def test_a_damaged_manifest_is_named(alone, manifest):
+    manifest.write_text("{")
+    with pytest.raises(ValueError, match=f"{re.escape(str(manifest))} is not valid JSON"):
+        book_file("results/01_dense_autoencoder.json")
