@@ -178,6 +178,9 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
         history = load_shipped(model, name)
         print(f"loaded the shipped weights of {name} ({len(history.epoch)} epochs)")
         return history
+    if not model.compiled:
+        raise ValueError("model must be compiled before training: "
+                         "model.compile(optimizer=..., loss=...)")
     callbacks = list(callbacks)
     if backup_dir is None:
         history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
@@ -195,7 +198,7 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
                             callbacks=[backup, *callbacks], verbose=2)
         history.history = {key: backup.history.get(key, []) + values
                            for key, values in history.history.items()} or backup.history
-        history.epoch = list(range(epochs))
+        history.epoch = list(range(len(history.history.get("loss", []))))  # early stops too
         backup.finish()
     if name is not None and size is FULL:
         save_shipped(model, name, history)

@@ -340,6 +340,12 @@ CASES = [
         "x must be a batch of images",
     ),
     (
+        "training a model that was not compiled",
+        lambda: training.train(models.build_dense()[0], GOOD, epochs=1, batch_size=2),
+        ValueError,
+        "model must be compiled before training: model.compile(optimizer=..., loss=...)",
+    ),
+    (
         "a backup_dir that is a file",
         lambda: training.train(dense(), GOOD, epochs=1, batch_size=2, backup_dir=__file__),
         ValueError,

@@ -172,3 +172,13 @@ def test_a_folder_of_the_readers_in_the_way_is_left_alone(tmp_path):
     with pytest.raises(FileExistsError, match="was not made by aeutils"):
         fit(tmp_path)
     assert (theirs / "data.csv").read_text() == "1,2"
+
+
+def test_a_run_stopped_early_reports_the_epochs_it_trained(tmp_path):
+    keras.utils.set_random_seed(0)
+    autoencoder, _, _ = build_dense()
+    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=10.0, patience=1)
+    history = train(autoencoder, X, epochs=6, batch_size=16, backup_dir=tmp_path, callbacks=[stop])
+    assert history.epoch == [0, 1] and len(history.history["loss"]) == 2
+    assert list(tmp_path.iterdir()) == []

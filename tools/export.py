@@ -14,6 +14,8 @@ import json
 import sys
 from pathlib import Path
 
+from aeutils.storage import write_text
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,7 +66,7 @@ def main(argv):
                   "run `python tools/export.py`")
         return 1 if stale else 0
     for path in stale:
-        path.write_text(texts[path])
+        write_text(path, texts[path])  # whole or not at all
     return 0
 
 
