@@ -11,6 +11,8 @@ def plot_reconstructions(originals, reconstructions, n=10, labels=("original", "
 
     Images may be flat vectors of 784 values or 28x28(x1) arrays.
     """
+    if isinstance(labels, str) or len(labels) != 2:
+        raise ValueError(f"labels must name the two rows, got {labels!r}")
     rows = [check_digits(originals, "originals", n),
             check_digits(reconstructions, "reconstructions", n)]
     fig, axes = plt.subplots(2, n, figsize=(1.2 * n, 2.8), facecolor="white", squeeze=False)

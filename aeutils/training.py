@@ -52,9 +52,9 @@ SHIPPED = RunSize("shipped", train=None, test=None, max_epochs=None)
 
 
 def _flag(variable):
-    value = os.environ.get(variable, "0")
+    value = os.environ.get(variable) or "0"  # set but empty counts as unset
     if value not in ("0", "1"):
-        raise ValueError(f"{variable} must be 0 or 1, got {value!r}")
+        raise ValueError(f"{variable} must be 0 or 1 (or unset), got {value!r}")
     return value == "1"
 
 

@@ -267,6 +267,12 @@ CASES = [
         ValueError,
         "originals must be a batch of images",
     ),
+    (
+        "one label for the two rows of reconstructions",
+        lambda: plots.plot_reconstructions(GOOD, GOOD, n=2, labels=("noisy",)),
+        ValueError,
+        "labels must name the two rows, got ('noisy',)",
+    ),
     ("rows of nothing", lambda: plots.plot_rows({}), ValueError, "rows must be a dict {label: images}"),
     ("rows as a list", lambda: plots.plot_rows([GOOD]), ValueError, "rows must be a dict"),
     ("a row of zero images", lambda: plots.plot_rows({"a": GOOD}, n=0), ValueError, "n must be at least 1, got 0"),

@@ -16,8 +16,10 @@ def test_run_size_is_full_unless_smoke_is_asked(monkeypatch):
     assert run_size() is FULL and FULL.epochs(50) == 50 and FULL.train is None
     monkeypatch.setenv("AEUTILS_SMOKE", "1")
     assert run_size() is SMOKE and SMOKE.epochs(50) == 2 and SMOKE.epochs(1) == 1
+    monkeypatch.setenv("AEUTILS_SMOKE", "")  # set but empty counts as unset
+    assert run_size() is FULL
     monkeypatch.setenv("AEUTILS_SMOKE", "yes")
-    with pytest.raises(ValueError, match="AEUTILS_SMOKE must be 0 or 1, got 'yes'"):
+    with pytest.raises(ValueError, match=r"AEUTILS_SMOKE must be 0 or 1 \(or unset\), got 'yes'"):
         run_size()
 
 
