@@ -118,7 +118,7 @@ class Backup(keras.callbacks.Callback):
             self.folder.mkdir(parents=True)
             (self.folder / MARKER).write_text("A backup of aeutils.training.train; removed "
                                               "when training ends.\n")
-            return 0, {}, int(np.random.randint(2**31))
+            return 0, {}, int(np.random.randint(2**31 - 1))  # numpy's seeded global state
         try:
             state = json.loads(state_path.read_text())
             weights = self.folder / state["weights"]
