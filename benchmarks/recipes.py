@@ -22,6 +22,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from aeutils import storage
 from aeutils.data import load_mnist, subset
 from aeutils.files import write_manifest
 from aeutils.models import build_convolutional, build_dense
@@ -183,6 +184,10 @@ def main(argv):
     folder = Path(__file__).resolve().parent.parent / "notebooks" / "results"
     suffix = "" if size.name == "full" else f".{size.name}"
     out = args.out or folder / f"benchmark{suffix}.json"
+    if out.is_dir() or not out.parent.is_dir():  # found now, not after the first model trained
+        problem = ("is a folder" if out.is_dir() else f"is in {out.parent}, which "
+                   + ("is not a folder" if out.parent.exists() else "does not exist"))
+        sys.exit(f"--out {out} {problem}: expected the path of a JSON file in an existing folder")
     (x_train, _), (x_test, _) = load_mnist()
     (x_train,) = subset(size.train, x_train)
     (x_test,) = subset(size.test, x_test)
@@ -215,7 +220,8 @@ def main(argv):
             <= classic["final_test_loss"],
         }
         results["models"][model_name] = runs
-        out.write_text(json.dumps(results, indent=2) + "\n")  # after each model: nothing lost
+        # after each model, so that nothing is lost; whole or not at all
+        storage.write_text(out, json.dumps(results, indent=2) + "\n")
     print(f"wrote {out}")
     if args.out is None and size.name == "full":  # the file the performance page reads
         write_manifest(folder.parent)

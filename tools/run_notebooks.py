@@ -13,6 +13,8 @@ run checks that each draws the figures it stores, records how many it drew and h
 differed in ``book_run.shipped.json``, and fails if any did.
 Every run ends by bringing the list of shipped files and their SHA-256 in the ``aeutils``
 package up to date (``aeutils.files.write_manifest``): the results, weights and times.
+Every path is checked before the first notebook runs, and every file is written whole or
+not at all (``aeutils.storage.write_text``), so a run killed half-way damages nothing.
 """
 
 import datetime
@@ -39,7 +41,31 @@ def figures(notebook):
     ]
 
 
+def notebook_paths(paths):
+    """The notebooks to run, all checked before any runs (a typo must not end a long run)."""
+    paths = [Path(p).resolve() for p in paths] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    for path in paths:
+        if not path.is_file():
+            sys.exit(f"{path}: no such notebook; expected .ipynb files such as "
+                     f"{NOTEBOOKS.relative_to(ROOT)}/01_dense_autoencoder.ipynb")
+        if path.suffix != ".ipynb":
+            sys.exit(f"{path} is not a notebook: expected a .ipynb file")
+    return paths
+
+
+def read_record(path):
+    """The times recorded so far in ``path`` (none if it does not exist)."""
+    if not path.exists():
+        return {"notebooks": {}}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        sys.exit(f"{path} is not valid JSON ({error}): restore it with `git checkout {path}`, "
+                 "or remove it to start a new record")
+
+
 def main(paths):
+    from aeutils import storage
     from aeutils.files import write_manifest
     from aeutils.results import environment
     from aeutils.training import run_size
@@ -48,7 +74,8 @@ def main(paths):
     suffix = "" if size.name == "full" else f".{size.name}"
     record_path = NOTEBOOKS / "results" / f"book_run{suffix}.json"
 
-    paths = [Path(p).resolve() for p in paths] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    paths = notebook_paths(paths)
+    read_record(record_path)  # a damaged record stops the run before it starts
     for path in paths:
         print(f"{path.name} ...", flush=True)
         notebook = nbformat.read(path, as_version=4)
@@ -58,10 +85,11 @@ def main(paths):
         client = NotebookClient(notebook, timeout=None, resources=resources)
         client.execute()
         seconds = time.perf_counter() - start
-        if size.name == "full":
-            nbformat.write(notebook, path)
+        if size.name == "full":  # what nbformat.write writes, but atomically
+            text = nbformat.writes(notebook)
+            storage.write_text(path, text if text.endswith("\n") else text + "\n")
         # read the record again just before writing it, in case another run updated it
-        record = json.loads(record_path.read_text()) if record_path.exists() else {"notebooks": {}}
+        record = read_record(record_path)
         entry = {"seconds": round(seconds, 1), "date": datetime.date.today().isoformat()}
         if size.name == "shipped":  # loading the shipped weights must draw the same figures
             drawn = figures(notebook)
@@ -70,7 +98,7 @@ def main(paths):
         record["notebooks"][path.stem] = entry
         record["total_seconds"] = round(sum(n["seconds"] for n in record["notebooks"].values()), 1)
         record["environment"] = environment()
-        record_path.write_text(json.dumps(record, indent=2) + "\n")
+        storage.write_text(record_path, json.dumps(record, indent=2) + "\n")
         print(f"{path.name}: {seconds:.0f} s", flush=True)
     write_manifest(NOTEBOOKS)
     if size.name == "shipped":

@@ -1,0 +1,199 @@
+"""Atomic writes and the removal of a dead process's leftovers; every writer goes through them."""
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aeutils import storage
+
+ROOT = Path(__file__).resolve().parent.parent
+posix = pytest.mark.skipif(os.name != "posix", reason="process ids are checked on POSIX only")
+
+
+def dead_pid():
+    """The id of a process that has ended (and been reaped)."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+@posix
+def test_remove_leftovers_keeps_live_processes_and_removes_dead_ones(tmp_path):
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        dead = dead_pid()
+        own_file = tmp_path / storage.partial_name("own.json")
+        own_file.write_text("{}")
+        own_folder = tmp_path / storage.partial_name("npm")
+        own_folder.mkdir()
+        live = tmp_path / f"{storage.PARTIAL}{sleeper.pid}-mnist.npz"
+        live.write_text("half")
+        dead_file = tmp_path / f"{storage.PARTIAL}{dead}-mnist.npz"
+        dead_file.write_text("half")
+        dead_folder = tmp_path / f"{storage.PARTIAL}{dead}-npm"
+        (dead_folder / "package" / "data").mkdir(parents=True)
+        (dead_folder / "package" / "data" / "file").write_text("half")
+        others = [tmp_path / name for name in
+                  (f"{dead}-mnist.npz", f".download.{dead}", "mnist.npz", ".aeutils-partial")]
+        for path in others:
+            path.write_text("not ours")
+        storage.remove_leftovers(tmp_path)
+        assert own_file.exists() and own_folder.is_dir() and live.exists()
+        assert not dead_file.exists() and not dead_folder.exists()
+        assert all(path.read_text() == "not ours" for path in others)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_remove_leftovers_of_a_missing_folder_or_a_file_does_nothing(tmp_path):
+    storage.remove_leftovers(tmp_path / "missing")
+    (tmp_path / "file").write_text("x")
+    storage.remove_leftovers(tmp_path / "file")
+    assert (tmp_path / "file").read_text() == "x"
+
+
+def test_atomic_file_leaves_the_old_file_on_an_error(tmp_path):
+    path = tmp_path / "record.json"
+    storage.write_text(path, "old\n")
+    with pytest.raises(RuntimeError), storage.atomic_file(path) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("killed half-way")
+    assert path.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+@pytest.fixture
+def writes(monkeypatch):
+    """The paths written through ``storage.write_text``; any other ``Path.write_text`` fails."""
+    written = []
+
+    def spy(path, text):
+        written.append(Path(path))
+        with storage.atomic_file(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        return Path(path)
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"{self} written without aeutils.storage.write_text")
+
+    monkeypatch.setattr(storage, "write_text", spy)
+    monkeypatch.setattr(Path, "write_text", refuse)
+    return written
+
+
+def load(path, name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_run_notebooks_writes_its_record_and_notebooks_atomically(tmp_path, monkeypatch, writes):
+    import nbformat
+
+    from aeutils import files
+
+    run_notebooks = load("tools/run_notebooks.py", "run_notebooks")
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "results").mkdir(parents=True)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    with open(notebooks / "01_x.ipynb", "w") as f:
+        nbformat.write(notebook, f)
+
+    class Client:  # runs nothing: the test is about what is written
+        def __init__(self, notebook, **kwargs):
+            self.notebook = notebook
+
+        def execute(self):
+            result = nbformat.v4.new_output("execute_result", {"text/plain": "2"})
+            self.notebook.cells[0].outputs = [result]
+
+    monkeypatch.setattr(run_notebooks, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(run_notebooks, "NotebookClient", Client)
+    monkeypatch.setattr(files, "write_manifest", lambda folder: None)
+    monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
+    monkeypatch.delenv("AEUTILS_SHIPPED", raising=False)
+    run_notebooks.main([str(notebooks / "01_x.ipynb")])
+    record = notebooks / "results" / "book_run.json"
+    assert sorted(writes) == sorted([record, notebooks / "01_x.ipynb"])
+    assert set(json.loads(record.read_text())["notebooks"]) == {"01_x"}
+    stored = nbformat.read(notebooks / "01_x.ipynb", as_version=4)
+    assert stored.cells[0].outputs[0]["data"]["text/plain"] == "2"
+    assert (notebooks / "01_x.ipynb").read_text().endswith("}\n")  # as nbformat.write ends it
+
+
+def test_run_notebooks_checks_every_path_before_running_any(tmp_path, monkeypatch):
+    run_notebooks = load("tools/run_notebooks.py", "run_notebooks")
+    ran = []
+    monkeypatch.setattr(run_notebooks, "NotebookClient", lambda *a, **k: ran.append(a))
+    (tmp_path / "01_x.ipynb").write_text("{}")
+    typo = tmp_path / "4_convolutional.ipynb"
+    with pytest.raises(SystemExit, match=f"{re.escape(str(typo))}.*no such notebook"):
+        run_notebooks.main([str(tmp_path / "01_x.ipynb"), str(typo)])
+    with pytest.raises(SystemExit, match="README.md is not a notebook"):
+        run_notebooks.main([str(ROOT / "README.md")])
+    assert ran == []
+
+
+def test_run_notebooks_names_a_damaged_record(tmp_path, monkeypatch):
+    import nbformat
+
+    run_notebooks = load("tools/run_notebooks.py", "run_notebooks")
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "results").mkdir(parents=True)
+    (notebooks / "results" / "book_run.json").write_text('{"notebooks": {"01_x": {"sec')
+    with open(notebooks / "01_x.ipynb", "w") as f:
+        nbformat.write(nbformat.v4.new_notebook(), f)
+
+    class Client:
+        def __init__(self, notebook, **kwargs):
+            pass
+
+        def execute(self):
+            pass
+
+    monkeypatch.setattr(run_notebooks, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(run_notebooks, "NotebookClient", Client)
+    monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
+    monkeypatch.delenv("AEUTILS_SHIPPED", raising=False)
+    with pytest.raises(SystemExit, match="book_run.json is not valid JSON.*remove it"):
+        run_notebooks.main([str(notebooks / "01_x.ipynb")])
+
+
+def fake_run(model_name, recipe, x_train, x_test, size):
+    return {"gflop_per_epoch": 1.0, "seconds_per_epoch": 1.0, "seconds_to_target": 1.0,
+            "final_test_loss": 0.09}
+
+
+@pytest.fixture
+def recipes(monkeypatch):
+    recipes = load("benchmarks/recipes.py", "recipes")
+    images = np.zeros((10, 784), "float32")
+    monkeypatch.setattr(recipes, "load_mnist", lambda: ((images, None), (images, None)))
+    monkeypatch.setattr(recipes, "peak_flops", lambda: 1e9)
+    monkeypatch.setattr(recipes, "run", fake_run)
+    monkeypatch.setenv("AEUTILS_SMOKE", "1")
+    return recipes
+
+
+def test_the_benchmark_writes_its_results_atomically(tmp_path, recipes, writes):
+    out = tmp_path / "results.json"
+    recipes.main(["--out", str(out)])
+    assert writes == [out, out]  # after each model
+    assert set(json.loads(out.read_text())["models"]) == {"dense", "convolutional"}
+
+
+@pytest.mark.parametrize("where", ["folder", "missing"])
+def test_the_benchmark_refuses_an_unwritable_out_before_training(tmp_path, recipes, where,
+                                                                   monkeypatch):
+    out = tmp_path if where == "folder" else tmp_path / "missing" / "results.json"
+    monkeypatch.setattr(recipes, "load_mnist", lambda: pytest.fail("trained before checking"))
+    with pytest.raises(SystemExit, match=re.escape(f"--out {out}")):
+        recipes.main(["--out", str(out)])
