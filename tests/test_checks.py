@@ -150,6 +150,25 @@ CASES = [
         TypeError,
         "n must be an integer, got float 2.5",
     ),
+    (
+        "subset of a string",
+        lambda: data.subset(2, "abcdef"),
+        TypeError,
+        "array 1 after n must be an array or list, got str 'abcdef'",
+    ),
+    (
+        "subset of a number",
+        lambda: data.subset(2, GOOD, 7),
+        TypeError,
+        "array 2 after n must be an array or list, got int 7",
+    ),
+    (
+        "noise with a seed as text",
+        lambda: data.add_noise(GOOD, seed="abc"),
+        TypeError,
+        "seed must be an integer, got str 'abc'",
+    ),
+    ("noise with a negative seed", lambda: data.add_noise(GOOD, seed=-2), ValueError, "seed must be at least 0, got -2"),
     ("subset with no arrays", lambda: data.subset(2), ValueError, "at least one array"),
     (
         "images and labels of different lengths",
