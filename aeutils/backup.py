@@ -14,13 +14,16 @@ unbroken one would.
 import hashlib
 import json
 import math
+import os
 import shutil
+import tempfile
+import warnings
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from aeutils.storage import atomic_file, sha256, write_text
+from aeutils.storage import atomic_file, partial_name, remove_leftovers, sha256, write_text
 
 MARKER = "AEUTILS-BACKUP"  # the file that marks a folder as the package's own
 STATE = "state.json"
@@ -42,7 +45,17 @@ def _describe(layer):
     """A layer's kind and settings, without the names Keras numbers anew in every session."""
     if hasattr(layer, "layers"):  # a model: what it holds
         return [type(layer).__name__, [_describe(inner) for inner in layer.layers]]
-    return [type(layer).__name__, {k: v for k, v in layer.get_config().items() if k != "name"}]
+    try:
+        config = {k: v for k, v in layer.get_config().items() if k != "name"}
+    except NotImplementedError:  # a reader's layer without get_config: its weights' shapes
+        config = [list(weight.shape) for weight in layer.weights]
+    return [type(layer).__name__, config]
+
+
+def _not_weights(model):
+    """The model's variables that its weights file leaves out (the states of random seeds)."""
+    weights = {id(weight) for weight in model.weights}
+    return [variable for variable in model.variables if id(variable) not in weights]
 
 
 def fingerprint(model, x, y, validation_data, epochs, batch_size):
@@ -115,23 +128,31 @@ class Backup(keras.callbacks.Callback):
         if not state_path.is_file():  # nothing yet, or killed before the first epoch ended
             if self.folder.exists():
                 shutil.rmtree(self.folder)
-            self.folder.mkdir(parents=True)
-            (self.folder / MARKER).write_text("A backup of aeutils.training.train; removed "
-                                              "when training ends.\n")
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            remove_leftovers(self.folder.parent)
+            new = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=partial_name()))
+            (new / MARKER).write_text("A backup of aeutils.training.train, removed when "
+                                      "training ends.\n")
+            os.replace(new, self.folder)  # marked as the package's own from its first moment
             return 0, {}, int(np.random.randint(2**31 - 1))  # numpy's seeded global state
         try:
             state = json.loads(state_path.read_text())
             weights = self.folder / state["weights"]
             done, history, seed = state["epochs_done"], state["history"], state["seed"]
+            state["variables"]
         except (ValueError, KeyError, TypeError) as error:
             raise self._damaged(f"{STATE} is unreadable: {error}") from None
-        differ = [part for part, value in self.run.items() if state.get("run", {}).get(part) != value]
+        theirs = state.get("run", {})
+        differ = [part if isinstance(value, str) else f"{part} ({theirs.get(part)}, now {value})"
+                  for part, value in self.run.items() if theirs.get(part) != value]
         if differ:
             raise ValueError(
                 f"{self.folder} holds the backup of another run (its {', '.join(differ)} "
                 f"differ): call train as that run did to resume it, or remove that folder "
                 f"to start afresh"
             )
+        if weights.name != state["weights"]:
+            raise self._damaged(f"{STATE} names weights outside it, {state['weights']!r}")
         if not weights.is_file():
             raise self._damaged(f"{weights.name} is missing")
         if sha256(weights) != state["sha256"]:
@@ -146,6 +167,8 @@ class Backup(keras.callbacks.Callback):
         if self.state is not None:
             self.model.optimizer.build(self.model.trainable_variables)  # else its state is lost
             self.model.load_weights(self.folder / self.state["weights"])
+            for variable, value in zip(_not_weights(self.model), self.state["variables"]):
+                variable.assign(np.array(value, dtype=variable.dtype))
 
     def on_epoch_end(self, epoch, logs=None):
         previous = (self.state or {}).get("weights")
@@ -155,13 +178,19 @@ class Backup(keras.callbacks.Callback):
         history = dict((self.state or {}).get("history", {}))
         for key, value in (logs or {}).items():
             history[key] = history.get(key, []) + [float(value)]
+        variables = [keras.ops.convert_to_numpy(v).tolist() for v in _not_weights(self.model)]
         self.state = {"run": self.run, "seed": self.seed, "epochs_done": epoch + 1,
-                      "weights": weights.name, "sha256": sha256(weights), "history": history}
+                      "weights": weights.name, "sha256": sha256(weights), "history": history,
+                      "variables": variables}
         write_text(self.folder / STATE, json.dumps(self.state, indent=1) + "\n")
         if previous and previous != weights.name:
             (self.folder / previous).unlink(missing_ok=True)
 
     def finish(self):
-        """Remove the backup folder: the package's own, and nothing else."""
-        if (self.folder / MARKER).is_file():
-            shutil.rmtree(self.folder)
+        """Remove the backup folder, the package's own and nothing else, or warn why not."""
+        try:
+            if (self.folder / MARKER).is_file():
+                shutil.rmtree(self.folder)
+        except OSError as error:  # a file held open elsewhere (Windows), say: training is done
+            warnings.warn(f"could not remove the finished backup {self.folder} ({error}): "
+                          f"remove it by hand", stacklevel=3)

@@ -1,6 +1,7 @@
 """Argument checks that fail early, saying what was expected and what came."""
 
 import numbers
+import os
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,11 @@ def check_file_name(value, name):
         raise ValueError(f"{name} must be a plain file name such as '01_dense_autoencoder', "
                          f"got {value!r}")
     return value
+
+
+def env_variable(name):
+    """The environment variable ``name``, or None where it is unset, empty or blank."""
+    return os.environ.get(name, "").strip() or None
 
 
 def check_count(value, name, minimum=1):

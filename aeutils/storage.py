@@ -9,8 +9,10 @@ dead process from the work of a live one and remove only those.
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -41,26 +43,40 @@ def _alive(pid):
     return True
 
 
+def _host():
+    """This machine's name, as it stands in temporary names (no ``-``, which ends it)."""
+    return socket.gethostname().replace("-", "_")
+
+
+def _owner(path):
+    """``(pid, host)`` of the process that made a ``PARTIAL`` name, or None if unreadable."""
+    pid, _, host = path.name.removeprefix(PARTIAL).split("-")[0].partition("@")
+    return (int(pid), host) if pid.isdigit() else None
+
+
 def remove_leftovers(folder):
     """Remove the temporary files and folders of dead processes from ``folder``.
 
     Only names that start with ``PARTIAL`` are touched: the package made them, and nothing
-    else. One whose process is still running is kept.
+    else. One made by a process of this machine that still runs is kept; one made on another
+    machine (a cache on a shared disk), or whose maker cannot be told, only once it is older
+    than ``STALE_AFTER`` seconds. What cannot be removed is left for another time.
     """
     for path in Path(folder).glob(f"{PARTIAL}*"):
-        pid = path.name.removeprefix(PARTIAL).split("-")[0]
-        dead = pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid))
+        owner = _owner(path)
+        dead = (owner is not None and owner[1] == _host()
+                and owner[0] != os.getpid() and not _alive(owner[0]))
         try:
             old = time.time() - path.lstat().st_mtime > STALE_AFTER
             if dead or old:
                 shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
-        except FileNotFoundError:  # another process cleared it first
+        except OSError:  # cleared by another process first, or not ours to remove after all
             pass
 
 
 def partial_name(name=""):
     """A temporary name for this process, for ``mkstemp`` or ``mkdtemp``'s ``prefix``."""
-    return f"{PARTIAL}{os.getpid()}-{name}"
+    return f"{PARTIAL}{os.getpid()}@{_host()}-{name}"
 
 
 @contextlib.contextmanager
@@ -90,3 +106,11 @@ def write_text(path, text):
     with atomic_file(path) as tmp:
         Path(tmp).write_text(text, encoding="utf-8")
     return Path(path)
+
+
+def read_json(path, advice):
+    """The content of the JSON file at ``path``; a damaged one is named, with ``advice``."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ValueError(f"{path} is damaged (not valid JSON: {error}): {advice}") from None

@@ -11,15 +11,15 @@ Three run sizes, chosen by environment variables before a notebook starts:
 
 import contextlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 
 from aeutils.backup import Backup
-from aeutils.checks import check_count, check_file_name, check_images, check_number
-from aeutils.storage import atomic_file, sha256, write_text
+from aeutils.checks import (check_count, check_file_name, check_images, check_number,
+                            env_variable)
+from aeutils.storage import atomic_file, sha256
 from aeutils.files import book_file
 
 SMOKE_VARIABLE = "AEUTILS_SMOKE"
@@ -52,7 +52,7 @@ SHIPPED = RunSize("shipped", train=None, test=None, max_epochs=None)
 
 
 def _flag(variable):
-    value = os.environ.get(variable) or "0"  # set but empty counts as unset
+    value = env_variable(variable) or "0"  # set but empty or blank counts as unset
     if value not in ("0", "1"):
         raise ValueError(f"{variable} must be 0 or 1 (or unset), got {value!r}")
     return value == "1"
@@ -80,14 +80,16 @@ def save_shipped(model, name, history, folder=WEIGHTS_FOLDER):
     """Store ``model``'s weights and training curves as ``{folder}/{name}.*``; return the paths.
 
     The JSON file holds the curves and the weights' SHA-256, which ``load_shipped`` checks.
-    Each file is written whole or not at all, the weights first.
+    Both files are written whole before either replaces an older pair, back to back.
     """
     check_file_name(name, "name")
     weights, record = Path(folder) / f"{name}.weights.h5", Path(folder) / f"{name}.json"
-    with _without_optimizer(model), atomic_file(weights) as tmp:
-        model.save_weights(tmp)
     curves = {key: [float(v) for v in values] for key, values in history.history.items()}
-    write_text(record, json.dumps({"sha256": sha256(weights), "history": curves}, indent=1) + "\n")
+    with atomic_file(weights) as new_weights, atomic_file(record) as new_record:
+        with _without_optimizer(model):
+            model.save_weights(new_weights)
+        text = json.dumps({"sha256": sha256(new_weights), "history": curves}, indent=1)
+        new_record.write_text(text + "\n")
     return weights, record
 
 
@@ -199,7 +201,8 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
         history.history = {key: backup.history.get(key, []) + values
                            for key, values in history.history.items()} or backup.history
         history.epoch = list(range(len(history.history.get("loss", []))))  # early stops too
-        backup.finish()
     if name is not None and size is FULL:
         save_shipped(model, name, history)
+    if backup_dir is not None:
+        backup.finish()  # only once the weights are safe
     return history

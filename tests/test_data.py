@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tarfile
 import threading
 import time
 import urllib.error
@@ -281,7 +280,7 @@ def test_a_killed_download_leaves_only_marked_leftovers_removed_next_time(tmp_pa
             run.send_signal(signal.SIGKILL)
             run.wait()
     left = leftovers(cache)
-    assert left and all(name.startswith(f"{storage.PARTIAL}{run.pid}-") for name in left), left
+    assert left and all(name.startswith(f"{storage.PARTIAL}{run.pid}@{storage._host()}-") for name in left), left
     # the next download into the cache clears the dead process's file
     payload = tmp_path / "mnist.npz"
     payload.write_bytes(b"a small stand-in for mnist.npz")
@@ -316,7 +315,7 @@ def test_a_killed_npm_pack_leaves_only_marked_leftovers_removed_next_time(tmp_pa
         wait_for(lambda: (tmp_path / "npm.pid").is_file() and (tmp_path / "npm.pid").read_text())
         os.kill(int((tmp_path / "npm.pid").read_text()), signal.SIGKILL)  # the fake npm's sleep
     left = leftovers(cache)
-    assert left and all(name.startswith(f"{storage.PARTIAL}{run.pid}-") for name in left), left
+    assert left and all(name.startswith(f"{storage.PARTIAL}{run.pid}@{storage._host()}-") for name in left), left
     npm.write_text("#!/bin/sh\necho 'npm ERR! code E404' >&2\nexit 1\n")  # fails at once
     monkeypatch.setenv("PATH", env["PATH"])
     with pytest.raises(data.NpmError, match="E404"):

@@ -9,7 +9,8 @@ import keras
 import numpy as np
 import pytest
 
-from aeutils.models import build_dense
+from aeutils.backup import Backup
+from aeutils.models import build_dense, build_sparse, build_vae, summed_binary_crossentropy
 from aeutils.training import train
 
 # Trains for 6 epochs with a backup, printing each epoch as it begins and pausing so it can be
@@ -17,7 +18,8 @@ from aeutils.training import train
 SCRIPT = """
 import json, sys, time
 import keras, numpy as np
-from aeutils.models import build_dense
+from aeutils.backup import Backup
+from aeutils.models import build_dense, build_sparse, build_vae, summed_binary_crossentropy
 from aeutils.training import train
 
 class Report(keras.callbacks.Callback):
@@ -46,12 +48,14 @@ def run(folder, kill_at=None):
         (ran,) = [line for line in lines if line.startswith("ran ")]
         return [line for line in lines if line.startswith("begin")], json.loads(ran[4:])
     process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, text=True)
+    begun = []
     for line in process.stdout:
+        begun.append(line.strip())
         if line.strip() == f"begin {kill_at}":
             process.kill()
             break
     process.wait(timeout=60)
-    assert process.returncode != 0, "the run ended before it could be killed"
+    assert begun[-1] == f"begin {kill_at}", f"the run ended before it could be killed: {begun}"
 
 
 def test_a_killed_run_resumes_exactly_as_an_unbroken_run_and_keeps_the_readers_files(tmp_path):
@@ -70,9 +74,10 @@ def test_a_killed_run_resumes_exactly_as_an_unbroken_run_and_keeps_the_readers_f
     for key in ("loss", "val_loss"):
         np.testing.assert_allclose(resumed["history"][key], expected["history"][key], rtol=1e-6)
     stored = [json.loads((f / "weights" / "run.json").read_text()) for f in (killed, unbroken)]
-    assert len(stored[0]["history"]["loss"]) == 6
-    np.testing.assert_allclose(stored[0]["history"]["val_loss"], stored[1]["history"]["val_loss"],
-                               rtol=1e-6)
+    assert stored[0]["history"].keys() == stored[1]["history"].keys() == {"loss", "val_loss"}
+    for key in ("loss", "val_loss"):
+        assert len(stored[0]["history"][key]) == 6
+        np.testing.assert_allclose(stored[0]["history"][key], stored[1]["history"][key], rtol=1e-6)
     with np.load(killed / "final.npz") as got, np.load(unbroken / "final.npz") as want:
         for key in want:
             np.testing.assert_allclose(got[key], want[key], rtol=1e-5, atol=1e-7)
@@ -95,19 +100,21 @@ class Crash(keras.callbacks.Callback):
             raise RuntimeError("killed")
 
 
-def fit(backup_dir, x=X, epochs=4, crash_at=None):
+def fit(backup_dir, x=X, epochs=4, crash_at=None, build=build_dense, optimizer="adam",
+        batch_size=16, validation_data=None, loss="binary_crossentropy"):
     keras.utils.set_random_seed(0)
-    autoencoder, _, _ = build_dense()
-    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    autoencoder, _, _ = build()
+    autoencoder.compile(optimizer=optimizer, loss=loss)
     callbacks = [] if crash_at is None else [Crash(crash_at)]
-    return train(autoencoder, x, epochs=epochs, batch_size=16, backup_dir=backup_dir,
-                 callbacks=callbacks)
+    history = train(autoencoder, x, epochs=epochs, batch_size=batch_size, backup_dir=backup_dir,
+                    validation_data=validation_data, callbacks=callbacks)
+    return history, autoencoder
 
 
 def test_the_working_folder_as_backup_dir_loses_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "chapter.ipynb").write_text("{}")
-    history = fit(Path(""))
+    history, _ = fit(Path(""))
     assert history.epoch == [0, 1, 2, 3]
     assert [p.name for p in tmp_path.iterdir()] == ["chapter.ipynb"]
 
@@ -123,24 +130,67 @@ def crashed(tmp_path):
 
 
 def test_a_crashed_run_resumes_with_every_epochs_curve(crashed):
-    history = fit(crashed.parent)
+    history, _ = fit(crashed.parent)
     assert history.epoch == [0, 1, 2, 3] and len(history.history["loss"]) == 4
     assert not crashed.exists()
+
+
+def test_a_resumed_vae_draws_the_same_random_codes_as_an_unbroken_one(tmp_path):
+    """The states of random seeds (the VAE's sampling) are backed up with the weights."""
+    def vae():
+        return build_vae(hidden=32, seed=1)
+
+    loss = summed_binary_crossentropy
+    unbroken, model = fit(tmp_path / "a", build=vae, loss=loss)
+    with pytest.raises(RuntimeError, match="killed"):
+        fit(tmp_path / "b", build=vae, loss=loss, crash_at=2)
+    resumed, again = fit(tmp_path / "b", build=vae, loss=loss)
+    np.testing.assert_allclose(resumed.history["loss"], unbroken.history["loss"], rtol=1e-6)
+    for got, want in zip(again.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+
+
+def test_a_run_killed_after_its_last_epoch_returns_its_curves_without_training(
+    tmp_path, monkeypatch
+):
+    def killed(self):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(Backup, "finish", killed)
+    with pytest.raises(RuntimeError, match="killed"):
+        fit(tmp_path, epochs=2)
+    monkeypatch.undo()
+    history, _ = fit(tmp_path, epochs=2)
+    assert history.epoch == [0, 1] and len(history.history["loss"]) == 2
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda folder: fit(folder.parent, epochs=1), "its epochs differ"),
+        (lambda folder: fit(folder.parent, epochs=1), r"its epochs \(4, now 1\) differ"),
+        (lambda folder: fit(folder.parent, batch_size=8), r"its batch size \(16, now 8\) differ"),
         (lambda folder: fit(folder.parent, x=1 - X), "its data differ"),
+        (lambda folder: fit(folder.parent, validation_data=(X, X)), "its validation data differ"),
+        (lambda folder: fit(folder.parent, build=lambda: build_dense(code_dim=16)),
+         "its model differ"),
+        (lambda folder: fit(folder.parent, build=lambda: build_sparse(l1=1e-3)), "its model differ"),
+        (lambda folder: fit(folder.parent, optimizer="sgd"), "its optimizer and loss differ"),
+        (lambda folder: fit(folder.parent, loss="mse"), "its optimizer and loss differ"),
     ],
-    ids=["fewer epochs", "other data"],
+    ids=["fewer epochs", "other batches", "other data", "validation", "a smaller code",
+         "another penalty", "another optimizer", "another loss"],
 )
 def test_the_backup_of_another_run_is_refused(crashed, change, message):
     with pytest.raises(ValueError, match=message) as error:
         change(crashed)
     assert str(crashed) in str(error.value) and "remove that folder" in str(error.value)
     assert (crashed / "state.json").is_file()  # left for the reader to resume or remove
+
+
+def edit_state(folder, **changes):
+    path = folder / "state.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
 
 
 def flip_a_byte(path):
@@ -155,8 +205,9 @@ def flip_a_byte(path):
         (lambda f: (f / "epoch-2.weights.h5").unlink(), "epoch-2.weights.h5 is missing"),
         (lambda f: flip_a_byte(f / "epoch-2.weights.h5"), "does not match its SHA-256"),
         (lambda f: (f / "state.json").write_text('{"run": '), "state.json is unreadable"),
+        (lambda f: edit_state(f, weights="../../important.h5"), "names weights outside it"),
     ],
-    ids=["weights deleted", "a flipped byte", "half-written state"],
+    ids=["weights deleted", "a flipped byte", "half-written state", "weights elsewhere"],
 )
 def test_a_damaged_backup_is_refused_by_name(crashed, damage, message):
     damage(crashed)
@@ -179,6 +230,7 @@ def test_a_run_stopped_early_reports_the_epochs_it_trained(tmp_path):
     autoencoder, _, _ = build_dense()
     autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
     stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=10.0, patience=1)
-    history = train(autoencoder, X, epochs=6, batch_size=16, backup_dir=tmp_path, callbacks=[stop])
+    history = train(autoencoder, X, epochs=6, batch_size=16, backup_dir=tmp_path,
+                    callbacks=[stop])
     assert history.epoch == [0, 1] and len(history.history["loss"]) == 2
     assert list(tmp_path.iterdir()) == []

@@ -33,11 +33,11 @@ def test_remove_leftovers_keeps_live_processes_and_removes_dead_ones(tmp_path):
         own_file.write_text("{}")
         own_folder = tmp_path / storage.partial_name("npm")
         own_folder.mkdir()
-        live = tmp_path / f"{storage.PARTIAL}{sleeper.pid}-mnist.npz"
+        live = tmp_path / f"{storage.PARTIAL}{sleeper.pid}@{storage._host()}-mnist.npz"
         live.write_text("half")
-        dead_file = tmp_path / f"{storage.PARTIAL}{dead}-mnist.npz"
+        dead_file = tmp_path / f"{storage.PARTIAL}{dead}@{storage._host()}-mnist.npz"
         dead_file.write_text("half")
-        dead_folder = tmp_path / f"{storage.PARTIAL}{dead}-npm"
+        dead_folder = tmp_path / f"{storage.PARTIAL}{dead}@{storage._host()}-npm"
         (dead_folder / "package" / "data").mkdir(parents=True)
         (dead_folder / "package" / "data" / "file").write_text("half")
         others = [tmp_path / name for name in
@@ -51,6 +51,31 @@ def test_remove_leftovers_keeps_live_processes_and_removes_dead_ones(tmp_path):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_leftovers_of_another_machine_or_of_no_known_process_go_only_when_old(tmp_path):
+    dead = dead_pid()
+    names = [f"{dead}@another_machine-mnist.npz", f"{dead}-made-by-0.3.0", "x-no-pid"]
+    young = [tmp_path / f"{storage.PARTIAL}{name}" for name in names]
+    old = [tmp_path / f"{storage.PARTIAL}old{name}" for name in names]
+    for path in young + old:
+        path.write_text("half")
+    for path in old:  # a day and a second ago
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime - storage.STALE_AFTER - 1))
+    storage.remove_leftovers(tmp_path)
+    assert all(path.exists() for path in young) and not any(path.exists() for path in old)
+
+
+def test_a_leftover_that_cannot_be_removed_stops_nothing(tmp_path, monkeypatch):
+    leftover = tmp_path / f"{storage.PARTIAL}{dead_pid()}@{storage._host()}-npm"
+    leftover.mkdir()
+
+    def refuse(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(storage.shutil, "rmtree", refuse)
+    storage.write_text(tmp_path / "results.json", "{}")  # cleans the folder first
+    assert (tmp_path / "results.json").read_text() == "{}" and leftover.exists()
 
 
 def test_remove_leftovers_of_a_missing_folder_or_a_file_does_nothing(tmp_path):
@@ -163,7 +188,7 @@ def test_run_notebooks_names_a_damaged_record(tmp_path, monkeypatch):
     monkeypatch.setattr(run_notebooks, "NotebookClient", Client)
     monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
     monkeypatch.delenv("AEUTILS_SHIPPED", raising=False)
-    with pytest.raises(SystemExit, match="book_run.json is not valid JSON.*remove it"):
+    with pytest.raises(ValueError, match=r"book_run.json is damaged \(not valid JSON.*remove it"):
         run_notebooks.main([str(notebooks / "01_x.ipynb")])
 
 

@@ -57,11 +57,10 @@ def read_record(path):
     """The times recorded so far in ``path`` (none if it does not exist)."""
     if not path.exists():
         return {"notebooks": {}}
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        sys.exit(f"{path} is not valid JSON ({error}): restore it with `git checkout {path}`, "
-                 "or remove it to start a new record")
+    from aeutils.storage import read_json
+
+    return read_json(path, f"restore it with `git checkout {path}`, or remove it to start a "
+                           "new record")
 
 
 def main(paths):
