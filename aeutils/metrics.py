@@ -6,7 +6,14 @@ from aeutils.checks import check_images
 
 
 def psnr(clean, other):
-    """Peak signal-to-noise ratio in dB between images in [0, 1], averaged over the images."""
+    """Peak signal-to-noise ratio in dB between images in [0, 1], averaged over the images.
+
+    Both are batches, (n, pixels) or (n, height, width, channels): for one image, ``x[:1]``.
+    """
+    for name, images in [("clean", clean), ("other", other)]:
+        if np.ndim(images) not in (2, 4):
+            raise ValueError(f"{name} must have shape (n, pixels) or (n, height, width, "
+                             f"channels), got {np.shape(images)}; for one image pass x[:1]")
     clean = check_images(clean, "clean").reshape(len(clean), -1).astype("float64")
     other = check_images(other, "other").reshape(len(other), -1)
     if other.shape != clean.shape:

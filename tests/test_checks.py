@@ -278,7 +278,13 @@ CASES = [
         "PSNR of one image, not a batch",
         lambda: metrics.psnr(GOOD[0], GOOD[1]),
         ValueError,
-        "clean must be a batch of images, shape (n, ...), got shape (784,)",
+        "clean must have shape (n, pixels) or (n, height, width, channels), got (784,)",
+    ),
+    (
+        "PSNR of one 28x28x1 image, not a batch",
+        lambda: metrics.psnr(IMAGES[:1], IMAGES[1]),
+        ValueError,
+        "other must have shape (n, pixels) or (n, height, width, channels), got (28, 28, 1)",
     ),
     (
         "plotting a reconstruction of one image, not a batch",

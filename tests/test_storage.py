@@ -1,5 +1,6 @@
 """Atomic writes and the removal of a dead process's leftovers; every writer goes through them."""
 
+import ast
 import importlib.util
 import json
 import os
@@ -222,3 +223,70 @@ def test_the_benchmark_refuses_an_unwritable_out_before_training(tmp_path, recip
     monkeypatch.setattr(recipes, "load_mnist", lambda: pytest.fail("trained before checking"))
     with pytest.raises(SystemExit, match=re.escape(f"--out {out}")):
         recipes.main(["--out", str(out)])
+
+
+# Every place in the package and its tools that writes, renames or removes a file directly,
+# with why it is safe. A new one fails the test below: write through aeutils.storage, or add
+# it here with its reason.
+DIRECT_WRITES = {
+    ("aeutils/storage.py", "atomic_file", "mkdir"): "the destination's folder",
+    ("aeutils/storage.py", "atomic_file", "mkstemp"): "the temporary file, named PARTIAL",
+    ("aeutils/storage.py", "atomic_file", "replace"): "the atomic rename itself",
+    ("aeutils/storage.py", "atomic_file", "unlink"): "its own temporary file, after an error",
+    ("aeutils/storage.py", "remove_leftovers", "rmtree"): "PARTIAL names of dead processes",
+    ("aeutils/storage.py", "remove_leftovers", "unlink"): "PARTIAL names of dead processes",
+    ("aeutils/storage.py", "write_text", "write_text"): "the temporary file of atomic_file",
+    ("aeutils/storage.py", "_host", "replace"): "a string's replace, not a file's",
+    ("aeutils/backup.py", "Backup._read", "mkdir"): "the reader's backup_dir, if missing",
+    ("aeutils/backup.py", "Backup._read", "mkdtemp"): "the new backup folder, named PARTIAL",
+    ("aeutils/backup.py", "Backup._read", "write_text"): "the marker, inside that new folder",
+    ("aeutils/backup.py", "Backup._read", "replace"): "that folder renamed into place whole",
+    ("aeutils/backup.py", "Backup._read", "rmtree"): "a marked backup with no finished epoch",
+    ("aeutils/backup.py", "Backup.finish", "rmtree"): "the marked backup, once training ends",
+    ("aeutils/backup.py", "Backup.on_epoch_end", "save_weights"): "into atomic_file's path",
+    ("aeutils/backup.py", "Backup.on_epoch_end", "unlink"): "the marked backup's older weights",
+    ("aeutils/training.py", "save_shipped", "save_weights"): "into atomic_file's path",
+    ("aeutils/training.py", "save_shipped", "write_text"): "into atomic_file's path",
+    ("aeutils/data.py", "download", "open"): "into atomic_file's path",
+    ("aeutils/data.py", "download", "write"): "into atomic_file's path",
+    ("aeutils/data.py", "_store", "copyfile"): "into atomic_file's path",
+    ("aeutils/data.py", "_fetch_npm", "mkdir"): "the cache folder",
+    ("aeutils/data.py", "_fetch_npm", "TemporaryDirectory"): "named PARTIAL, in the cache",
+    ("aeutils/data.py", "_fetch_npm", "extract"): "into that temporary folder",
+    ("aeutils/data.py", "_remove_old_leftovers", "rmtree"): "the names aeutils 0.3 left",
+    ("aeutils/data.py", "_remove_old_leftovers", "unlink"): "the names aeutils 0.3 left",
+}
+WRITERS = {"write_text", "write_bytes", "write", "save_weights", "save", "savefig", "rmtree",
+           "unlink", "rmdir", "remove", "replace", "rename", "copyfile", "copy", "move", "mkdir",
+           "mkdtemp", "mkstemp", "TemporaryDirectory", "extract", "extractall"}
+
+
+def direct_writes(path):
+    """``(path, function, call)`` for each call in ``path`` that writes or removes directly."""
+    found = set()
+
+    def visit(node, where):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Call):
+                func = child.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                through_storage = isinstance(func, ast.Name) and name == "write_text" or (
+                    isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "storage")
+                mode = child.args[1].value if len(child.args) > 1 and isinstance(
+                    child.args[1], ast.Constant) else "r"
+                if name in WRITERS and not through_storage or name == "open" and set(
+                        str(mode)) & set("wax+"):
+                    found.add((path, where, name))
+            named = isinstance(child, (ast.FunctionDef, ast.ClassDef))
+            visit(child, f"{where}.{child.name}".lstrip(".") if named else where)
+
+    visit(ast.parse((ROOT / path).read_text()), "")
+    return found
+
+
+def test_every_direct_write_is_one_whose_safety_was_checked():
+    paths = [p.relative_to(ROOT).as_posix() for folder in ("aeutils", "tools", "benchmarks")
+             for p in sorted((ROOT / folder).glob("*.py"))]
+    found = set().union(*(direct_writes(path) for path in paths))
+    assert found - DIRECT_WRITES.keys() == set(), "write these through aeutils.storage"
+    assert DIRECT_WRITES.keys() - found == set(), "these are gone: remove them from the list"
