@@ -1,5 +1,7 @@
 """Argument checks that fail early, saying what was expected and what came."""
 
+import functools
+import inspect
 import numbers
 import os
 from pathlib import Path
@@ -98,26 +100,50 @@ def check_number(value, name, minimum=0.0):
     return float(value)
 
 
-def check_sizes(*, sequences=(), **sizes):
-    """Raise a clear error unless every size is a positive ``int``.
-
-    The builders call it, so that ``build_dense(code_dim=0)`` fails with the argument's name
-    whatever the Keras version (older ones build a layer of zero units without a word). Only
-    the names in ``sequences`` (``hidden`` of ``build_deep``) may be a tuple or list of sizes.
-    NumPy integers are refused too: Keras layers do not take them.
+def check_size(value, name, many=False):
+    """Return ``value`` if it is a positive ``int`` (``many``: a non-empty tuple or list of
+    them), else raise a clear error. NumPy integers are refused: Keras layers do not take them.
     """
     def positive(item):
         return type(item) is int and item >= 1  # not bool, float or a NumPy integer
 
+    if many:
+        ok = isinstance(value, (list, tuple)) and value and all(map(positive, value))
+    else:
+        ok = positive(value)
+    if not ok:
+        expected = "a tuple of positive integers" if many else "a positive integer"
+        hint = f"; use int({name})" if isinstance(value, np.integer) else ""
+        raise ValueError(f"{name} must be {expected}, got {type(value).__name__} {value!r}{hint}")
+    return value
+
+
+def check_sizes(**sizes):
+    """Raise a clear error unless every size is a positive ``int``, or a tuple or list of them.
+
+    The chapters' builders call it, so that ``build_dense(code_dim=0)`` fails with the
+    argument's name whatever the Keras version (older ones build a layer of zero units).
+    """
     for name, value in sizes.items():
-        if name in sequences:
-            ok = isinstance(value, (list, tuple)) and value and all(map(positive, value))
-            expected = "a tuple of positive integers"
-        else:
-            ok, expected = positive(value), "a positive integer"
-        if not ok:
-            hint = f"; use int({name})" if isinstance(value, np.integer) else ""
-            raise ValueError(f"{name} must be {expected}, got {type(value).__name__} {value!r}{hint}")
+        check_size(value, name, many=isinstance(value, (list, tuple)))
+
+
+def checked(function, check):
+    """``function``, calling ``check`` first with the same arguments, defaults filled in.
+
+    The package wraps the functions the chapters teach with it: their cells stay plain, and
+    a reader's mistake still gets a message that names the argument and what was expected.
+    """
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        check(**bound.arguments)
+        return function(*args, **kwargs)
+
+    return wrapper
 
 
 def check_seed(seed, name="seed"):

@@ -8,10 +8,12 @@ Functions marked ``#@save`` in a chapter are copied here by ``tools/export.py``;
 ``tests/test_export.py`` fails when this file and the chapters differ.
 """
 
+import inspect
+
 import keras
 from keras import layers, ops
 
-from aeutils.checks import check_number, check_seed, check_sizes
+from aeutils.checks import check_number, check_seed, check_size, check_sizes, checked
 
 
 def build_dense(input_dim=784, code_dim=32, activity_regularizer=None):
@@ -37,13 +39,12 @@ def build_sparse(input_dim=784, code_dim=32, l1=1e-4):
 
     The classic code writes the penalty as ``10e-5``, which is 1e-4.
     """
-    check_number(l1, "l1")
     return build_dense(input_dim, code_dim, activity_regularizer=keras.regularizers.L1(l1))
 
 
 def build_deep(input_dim=784, hidden=(128, 64), code_dim=32):
     """A stacked autoencoder, 784-128-64-32-64-128-784 by default."""
-    check_sizes(input_dim=input_dim, hidden=hidden, code_dim=code_dim, sequences=("hidden",))
+    check_sizes(input_dim=input_dim, hidden=hidden, code_dim=code_dim)
     encoder = keras.Sequential(
         [keras.Input(shape=(input_dim,))]
         + [layers.Dense(units, activation="relu") for units in (*hidden, code_dim)],
@@ -65,7 +66,6 @@ def build_convolutional(code_channels=8):
     The decoder's one ``valid`` convolution turns 16x16 into 14x14, so that
     upsampling ends at 28x28 rather than 32x32.
     """
-    check_sizes(code_channels=code_channels)
     encoder = keras.Sequential(
         [
             keras.Input(shape=(28, 28, 1)),
@@ -97,7 +97,6 @@ def build_convolutional(code_channels=8):
 
 def build_denoising(filters=32):
     """The convolutional denoising autoencoder: 28x28x1 -> (7, 7, filters) -> 28x28x1."""
-    check_sizes(filters=filters)
     encoder = keras.Sequential(
         [
             keras.Input(shape=(28, 28, 1)),
@@ -175,7 +174,6 @@ def build_vae(input_dim=784, hidden=256, latent_dim=2, seed=None):
     KL term, so the total is the negative evidence lower bound per image.
     """
     check_sizes(input_dim=input_dim, hidden=hidden, latent_dim=latent_dim)
-    check_seed(seed)
     inputs = keras.Input(shape=(input_dim,))
     h = layers.Dense(hidden, activation="relu")(inputs)
     z_mean = layers.Dense(latent_dim, name="z_mean")(h)
@@ -192,3 +190,28 @@ def build_vae(input_dim=784, hidden=256, latent_dim=2, seed=None):
     )
     autoencoder = keras.Model(inputs, decoder(encoder(inputs)[2]), name="vae")
     return autoencoder, encoder, decoder
+
+
+def _like_defaults(build):
+    """A check of ``build``'s arguments by the kind of each default: an ``int`` takes a
+    positive ``int``, a tuple a tuple of them, a float a number of at least 0, and ``seed``
+    ``None`` or a whole number of at least 0."""
+    defaults = {name: p.default for name, p in inspect.signature(build).parameters.items()}
+
+    def check(**arguments):
+        for name, value in arguments.items():
+            if name == "seed":
+                check_seed(value)
+            elif isinstance(defaults[name], (int, tuple)):
+                check_size(value, name, many=isinstance(defaults[name], tuple))
+            elif isinstance(defaults[name], float):
+                check_number(value, name)
+
+    return check
+
+
+# The builders above are the chapters' cells, as taught; the package checks their arguments.
+build_dense, build_sparse, build_deep, build_convolutional, build_denoising, build_seq2seq, \
+    build_vae = (checked(build, _like_defaults(build)) for build in (
+        build_dense, build_sparse, build_deep, build_convolutional, build_denoising,
+        build_seq2seq, build_vae))
