@@ -7,6 +7,7 @@ Screenshots of every page are saved under _build/screenshots/.
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 import time
@@ -108,3 +109,35 @@ def test_every_figure_has_alt_text_and_a_caption(site, browser):
         for src, alt, captioned in images:
             assert alt.strip() and not alt.endswith(".png"), f"{page}: {src} has no alt text"
             assert captioned, f"{page}: {src} has no caption"
+
+
+# Markup that a page shows as text only where a renderer missed it, or where a notebook printed
+# it: Markdown tables, MyST roles and directives. The code a reader is taught (cell sources,
+# code blocks and inline code in the prose) may hold such text and is left out; outputs are not.
+RAW_MARKUP = {
+    "a Markdown table": r"\|\s*:?[-\u2013\u2014]+:?\s*\|",  # a rule row, dashes made typographic too
+    "a MyST role": r"\{(glue|doc|ref|numref|eq|cite)[:}]",
+    "a MyST directive": r"```\{|:::",
+}
+# Chapter 04 prints its comparison table; showing it as a table changes its code, so it waits
+# for the chapter's next full run (issue 15).
+PRINTED_TABLES = {"notebooks/04_convolutional_autoencoder.html"}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [pytest.param(page, marks=pytest.mark.xfail(strict=True, reason="prints a Markdown table"))
+     if page in PRINTED_TABLES else page for page in PAGES],
+)
+def test_no_page_shows_raw_markdown_or_myst(site, browser, page):
+    browser.get(f"{site}/{page}")
+    text = browser.execute_script("""
+        const article = document.querySelector('article').cloneNode(true);
+        article.querySelectorAll('.cell_input, code').forEach(node => node.remove());
+        article.querySelectorAll('pre').forEach(node => {
+            if (!node.closest('.cell_output')) node.remove();
+        });
+        return article.textContent;""")
+    raw = {what: re.search(pattern, text)[0] for what, pattern in RAW_MARKUP.items()
+           if re.search(pattern, text)}
+    assert not raw, f"{page} shows raw markup as text: {raw}"
