@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Hide TensorFlow's C++ start-up notices (INFO lines on stderr); warnings and errors still show.
 export TF_CPP_MIN_LOG_LEVEL := 1
 
-.PHONY: book test notebooks lab data browser clean
+.PHONY: book test unit notebooks lab data browser clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ browser:  ## Debian's Chromium and ChromeDriver, for the test of the built site 
 test: book browser  ## the strict book build, unit tests, the site in Chromium, notebooks with nbval
 	AEUTILS_SMOKE=1 $(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 -p no:cacheprovider tests notebooks
+
+unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast loop while working (under a minute)
+	AEUTILS_SMOKE=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
+		-m "not notebook and not site and not environment" tests
 
 notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SMOKE=1: times only; AEUTILS_SHIPPED=1: check the figures drawn from the shipped weights)
 	$(BIN)/python tools/run_notebooks.py

@@ -44,6 +44,7 @@ def check(results, size):
             assert 0 < run["share_of_peak"] < 1 and run["samples_per_second"] > 0
 
 
+@pytest.mark.notebook
 def test_smoke_benchmark_writes_every_field(tmp_path):
     out = tmp_path / "results.json"
     env = {**os.environ, "AEUTILS_SMOKE": "1"}

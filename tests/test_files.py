@@ -134,6 +134,7 @@ def test_a_file_the_book_does_not_ship_is_named(alone):
         load_shipped(models.build_dense()[0], "nothing")
 
 
+@pytest.mark.notebook
 def test_the_performance_page_runs_opened_alone(alone, monkeypatch):
     """Opened by itself, as Colab opens it, the page downloads what it reads and shows the same."""
     import nbformat

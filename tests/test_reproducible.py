@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 CHAPTER = Path(__file__).resolve().parent.parent / "notebooks" / "01_dense_autoencoder.ipynb"
@@ -33,6 +34,7 @@ def run_once(folder, monkeypatch):
     return outputs, {k: v for k, v in record.items() if k not in TIMING_KEYS}
 
 
+@pytest.mark.notebook
 def test_two_smoke_runs_agree(tmp_path, monkeypatch):
     first = run_once(tmp_path / "first", monkeypatch)
     second = run_once(tmp_path / "second", monkeypatch)

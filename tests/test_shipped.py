@@ -127,6 +127,7 @@ def test_damaged_weights_are_refused(tmp_path):
         load_shipped(model, "y", folder=tmp_path)
 
 
+@pytest.mark.notebook
 def test_the_shipped_size_draws_the_stored_figures(monkeypatch):
     """A reader who sets AEUTILS_SHIPPED=1 gets the book's figures, without training."""
     import nbformat

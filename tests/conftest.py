@@ -1,0 +1,18 @@
+"""Markers that sort the tests into the four kinds `make` runs (see pyproject.toml)."""
+
+import pytest
+
+BY_FILE = {"test_site.py": "site", "test_environments.py": "environment"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test by its kind: the site, the environments, or a notebook that nbval runs.
+
+    Tests that run a notebook or the benchmark from a test file carry ``@pytest.mark.notebook``
+    themselves; every other test is a unit test, which ``make unit`` runs.
+    """
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebook)
+        elif item.path.name in BY_FILE:
+            item.add_marker(getattr(pytest.mark, BY_FILE[item.path.name]))
