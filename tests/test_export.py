@@ -1,6 +1,8 @@
 """One source for the model code: aeutils holds exactly what the chapters mark #@save."""
 
+import ast
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -40,17 +42,65 @@ def edited_notebook(tmp_path):
 
 def test_an_edit_in_a_notebook_is_detected_and_exported(edited_notebook, tmp_path):
     package = tmp_path / "aeutils"
-    package.mkdir()
-    (package / "models.py").write_text((ROOT / "aeutils" / "models.py").read_text())
-    (text,) = export.exported([edited_notebook], package).values()
+    shutil.copytree(ROOT / "aeutils", package)
+    text = export.exported([edited_notebook, *NOTEBOOKS[1:]], package)[package / "models.py"]
     assert text != (package / "models.py").read_text()
     assert 'layers.Dense(code_dim, activation="tanh"' in text
     assert text.count("def build_dense(") == 1  # replaced, not appended
 
 
-def test_a_new_definition_is_appended(tmp_path):
-    nb = {"cells": [{"cell_type": "code", "source": "#@save plots\ndef new_plot():\n    return 1\n"}]}
-    (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
+def notebook(tmp_path, *cells):
+    """A notebook of code cells with the given sources."""
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source}
+                                          for source in cells]}))
+    return path
+
+
+def test_every_exported_definition_names_its_notebook():
+    for path in (ROOT / "aeutils").glob("*.py"):
+        text = path.read_text()
+        if export.BEGIN not in text:
+            continue
+        section = text.split(export.BEGIN)[1].split(export.END)[0]
+        tree = ast.parse(section)
+        lines = section.splitlines()
+        for node in tree.body:
+            start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            assert lines[start - 2].startswith("# from notebooks/"), (path.name, lines[start - 1])
+
+
+def test_a_new_module_is_created_with_the_imports_its_code_needs(tmp_path):
+    nb = notebook(tmp_path, "import numpy as np\nfrom keras import ops",
+                  "#@save contractive\nSCALE = 2.0\n\ndef scaled(x):\n    return np.asarray(x) * SCALE\n"
+                  "\n\nscaled([1])  # shown in the chapter, not exported\n")
+    (text,) = export.exported([nb], tmp_path).values()
+    assert "import numpy as np\n" in text and "from keras import ops" not in text
+    assert "SCALE = 2.0" in text and "scaled([1])" not in text
+    assert "# from notebooks/nb.ipynb: edit it there\nSCALE = 2.0" in text
+    namespace = {}
+    exec(compile(text, "contractive.py", "exec"), namespace)  # the module works as written
+    assert namespace["scaled"]([1, 2]).tolist() == [2.0, 4.0]
+
+
+def test_a_new_definition_joins_the_generated_section(tmp_path):
     (tmp_path / "plots.py").write_text('"""Plots."""\n')
-    (text,) = export.exported([tmp_path / "nb.ipynb"], tmp_path).values()
-    assert text == '"""Plots."""\n\n\ndef new_plot():\n    return 1\n'
+    nb = notebook(tmp_path, "#@save plots\ndef new_plot():\n    return 1\n")
+    (text,) = export.exported([nb], tmp_path).values()
+    assert text == ('"""Plots."""\n\n\n' + export.BEGIN + "\n\n\n# from notebooks/nb.ipynb: "
+                    "edit it there\ndef new_plot():\n    return 1\n\n\n" + export.END + "\n")
+    (tmp_path / "plots.py").write_text(text + "\n\ndef own():\n    return new_plot()\n")
+    (again,) = export.exported([nb], tmp_path).values()
+    assert again == (tmp_path / "plots.py").read_text()  # the module's own code is kept
+
+
+def test_a_name_the_module_lacks_fails_the_export(tmp_path):
+    (tmp_path / "models.py").write_text('"""Models."""\n')
+    nb = notebook(tmp_path, "import numpy as np",
+                  "#@save\ndef build():\n    return np.zeros(LIMIT)\n")
+    with pytest.raises(ValueError) as error:
+        export.exported([nb], tmp_path)
+    message = str(error.value)
+    assert "models.py would use names it neither defines nor imports" in message
+    assert "np (the notebooks import it with `import numpy as np`)" in message
+    assert "LIMIT" in message
