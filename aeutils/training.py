@@ -143,7 +143,7 @@ def load_shipped(model, name, folder=WEIGHTS_FOLDER):
 
 
 def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validation_split=0.0,
-          name=None, size=FULL, backup_dir=None, callbacks=()):
+          name=None, size=None, backup_dir=None, callbacks=()):
     """Keras' ``fit`` on checked data, printing one line per epoch; returns the ``History``.
 
     - ``x`` (and ``y``, when the targets are not ``x`` itself) must be float images in [0, 1]
@@ -152,14 +152,18 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
       own inside it (see ``aeutils.backup``): a run that is killed resumes from its last
       finished epoch when the same call is made again, with the curves of every epoch, and
       only that folder is removed once training ends.
-    - With ``name``, a full-size run stores the weights and curves to ship with the book
-      (``save_shipped``), and the ``shipped`` size loads them instead of training.
+    - With ``name`` and ``size=run_size()``, a full-size run stores the weights and curves to
+      ship with the book (``save_shipped``), and the ``shipped`` size loads them instead of
+      training. ``name`` needs ``size``, so that no smoke run can overwrite the book's weights.
     """
-    if not isinstance(size, RunSize):
+    if size is not None and not isinstance(size, RunSize):
         raise TypeError(f"size must be a RunSize such as run_size(), got {type(size).__name__} "
                         f"{size!r}")
     if name is not None:
         check_file_name(name, "name")
+        if size is None:
+            raise ValueError(f"name={name!r} stores the weights the book ships: pass "
+                             "size=run_size() too, so that a smoke run never overwrites them")
     x = check_images(x, "x", model.input_shape[1:])
     y = x if y is None else check_images(y, "y", model.output_shape[1:])
     if len(y) != len(x):

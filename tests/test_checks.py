@@ -359,6 +359,12 @@ CASES = [
         "size must be a RunSize such as run_size(), got str 'smoke'",
     ),
     (
+        "a weights name without a run size",
+        lambda: training.train(dense(), GOOD, epochs=1, batch_size=2, name="01_x"),
+        ValueError,
+        "name='01_x' stores the weights the book ships: pass size=run_size() too",
+    ),
+    (
         "a weights name that is a path",
         lambda: training.train(dense(), GOOD, epochs=1, batch_size=2, name="../weights/x"),
         ValueError,

@@ -18,9 +18,8 @@ from aeutils.training import train
 SCRIPT = """
 import json, sys, time
 import keras, numpy as np
-from aeutils.backup import Backup
-from aeutils.models import build_dense, build_sparse, build_vae, summed_binary_crossentropy
-from aeutils.training import train
+from aeutils.models import build_dense
+from aeutils.training import FULL, train
 
 class Report(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
@@ -32,7 +31,7 @@ x = (np.random.default_rng(0).random((256, 784)) > 0.7).astype("float32")
 autoencoder, _, _ = build_dense()
 autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
 history = train(autoencoder, x, epochs=6, batch_size=32, validation_split=0.25, name="run",
-                backup_dir="backup", callbacks=[Report()])
+                size=FULL, backup_dir="backup", callbacks=[Report()])
 np.savez("final.npz", *autoencoder.get_weights())
 print("ran", json.dumps({"epoch": history.epoch, "history": history.history}), flush=True)
 """
