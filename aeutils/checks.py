@@ -118,14 +118,15 @@ def check_size(value, name, many=False):
     return value
 
 
-def check_sizes(**sizes):
-    """Raise a clear error unless every size is a positive ``int``, or a tuple or list of them.
+def check_sizes(*, sequences=("hidden",), **sizes):
+    """Raise a clear error unless every size is a positive ``int``.
 
     The chapters' builders call it, so that ``build_dense(code_dim=0)`` fails with the
-    argument's name whatever the Keras version (older ones build a layer of zero units).
+    argument's name whatever the Keras version (older ones build a layer of zero units). The
+    names in ``sequences`` may be a tuple or list of sizes instead (``build_deep``'s layers).
     """
     for name, value in sizes.items():
-        check_size(value, name, many=isinstance(value, (list, tuple)))
+        check_size(value, name, many=name in sequences and isinstance(value, (list, tuple)))
 
 
 def checked(function, check):
@@ -138,7 +139,10 @@ def checked(function, check):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        bound = signature.bind(*args, **kwargs)
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:  # say whose arguments they are
+            raise TypeError(f"{function.__name__}(): {error}") from None
         bound.apply_defaults()
         check(**bound.arguments)
         return function(*args, **kwargs)
@@ -147,5 +151,11 @@ def checked(function, check):
 
 
 def check_seed(seed, name="seed"):
-    """Return ``seed`` if it is ``None`` or an integer of at least 0, else raise a clear error."""
+    """Return ``seed`` if it is ``None`` or an ``int`` of at least 0, else raise a clear error.
+
+    NumPy integers are refused, as Keras' random seeds refuse them.
+    """
+    if isinstance(seed, np.integer):
+        raise TypeError(f"{name} must be an int, got {type(seed).__name__} {seed!r}; "
+                        f"use int({name})")
     return None if seed is None else check_count(seed, name, minimum=0)

@@ -24,11 +24,11 @@ def psnr(clean, other):
 
 
 def _batches(clean, other):
-    """Refuse one image where ``psnr`` needs batches, whatever its layout."""
+    """Refuse one image where ``psnr`` needs a batch of them, whatever its layout."""
     for name, images in [("clean", clean), ("other", other)]:
-        if np.ndim(images) not in (2, 4):
-            raise ValueError(f"{name} must have shape (n, pixels) or (n, height, width, "
-                             f"channels), got {np.shape(images)}; for one image pass x[:1]")
+        if np.ndim(images) < 2 or np.size(images[0]) != 784:
+            raise ValueError(f"{name} must be a batch of 28x28 images (784 pixels each), got "
+                             f"shape {np.shape(images)}; for one image pass x[:1], not x[0]")
 
 
 psnr = checked(psnr, _batches)  # the chapter's psnr, with its arguments checked

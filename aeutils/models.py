@@ -217,10 +217,15 @@ def _like_defaults(build):
         for name, value in arguments.items():
             if name == "seed":
                 check_seed(value)
+            elif isinstance(defaults[name], bool):
+                continue
             elif isinstance(defaults[name], (int, tuple)):
                 check_size(value, name, many=isinstance(defaults[name], tuple))
             elif isinstance(defaults[name], float):
                 check_number(value, name)
+                if not isinstance(value, (int, float)):  # np.float32, which Keras refuses
+                    raise TypeError(f"{name} must be a Python number, got "
+                                    f"{type(value).__name__} {value!r}; use float({name})")
 
     return check
 

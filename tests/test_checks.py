@@ -229,7 +229,7 @@ CASES = [
         "PSNR of images of different sizes",
         lambda: metrics.psnr(GOOD, GOOD[:, :100]),
         ValueError,
-        "as many images of as many pixels, got (images, pixels) (4, 784) and (4, 100)",
+        "other must be a batch of 28x28 images (784 pixels each), got shape (4, 100)",
     ),
     (
         "PSNR of different numbers of images",
@@ -278,13 +278,19 @@ CASES = [
         "PSNR of one image, not a batch",
         lambda: metrics.psnr(GOOD[0], GOOD[1]),
         ValueError,
-        "clean must have shape (n, pixels) or (n, height, width, channels), got (784,)",
+        "clean must be a batch of 28x28 images (784 pixels each), got shape (784,)",
+    ),
+    (
+        "PSNR of one 28x28 image, not a batch",
+        lambda: metrics.psnr(IMAGES[:1, :, :, 0], IMAGES[1, :, :, 0]),
+        ValueError,
+        "other must be a batch of 28x28 images (784 pixels each), got shape (28, 28); for one",
     ),
     (
         "PSNR of one 28x28x1 image, not a batch",
         lambda: metrics.psnr(IMAGES[:1], IMAGES[1]),
         ValueError,
-        "other must have shape (n, pixels) or (n, height, width, channels), got (28, 28, 1)",
+        "other must be a batch of 28x28 images (784 pixels each), got shape (28, 28, 1)",
     ),
     (
         "plotting a reconstruction of one image, not a batch",
@@ -528,3 +534,10 @@ def test_good_input_passes_the_checks_unchanged():
     assert check_images([[0.0, 1.0]]).shape == (1, 2)
     history = training.train(dense(), GOOD, epochs=2, batch_size=2)
     assert len(history.history["loss"]) == 2
+
+
+def test_every_builder_of_the_package_checks_its_arguments():
+    builders = [name for name in dir(models) if name.startswith("build_")]
+    assert len(builders) >= 7
+    for name in builders:
+        assert hasattr(getattr(models, name), "__wrapped__"), f"{name} is not checked"

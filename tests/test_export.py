@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -58,10 +59,10 @@ def notebook(tmp_path, *cells):
 
 
 def test_every_exported_definition_names_its_notebook():
-    for path in (ROOT / "aeutils").glob("*.py"):
+    for name in ("models", "plots", "metrics"):
+        path = ROOT / "aeutils" / f"{name}.py"
         text = path.read_text()
-        if export.BEGIN not in text:
-            continue
+        assert export.BEGIN in text and export.END in text, f"{path.name} has no generated section"
         section = text.split(export.BEGIN)[1].split(export.END)[0]
         tree = ast.parse(section)
         lines = section.splitlines()
@@ -83,19 +84,49 @@ def test_a_new_module_is_created_with_the_imports_its_code_needs(tmp_path):
     assert namespace["scaled"]([1, 2]).tolist() == [2.0, 4.0]
 
 
-def test_a_new_definition_joins_the_generated_section(tmp_path):
-    (tmp_path / "plots.py").write_text('"""Plots."""\n')
-    nb = notebook(tmp_path, "#@save plots\ndef new_plot():\n    return 1\n")
+def test_a_new_definition_joins_the_generated_section_and_the_rest_stays(tmp_path):
+    own = "\n\ndef own():\n    return new_plot()\n"
+    (tmp_path / "plots.py").write_text(f'"""Plots."""\n\n{export.BEGIN}\n{export.END}\n{own}')
+    nb = notebook(tmp_path, "%matplotlib inline\nimport numpy as np",
+                  "#@save plots\ndef new_plot():\n    return 1\n")
     (text,) = export.exported([nb], tmp_path).values()
-    assert text == ('"""Plots."""\n\n\n' + export.BEGIN + "\n\n\n# from notebooks/nb.ipynb: "
-                    "edit it there\ndef new_plot():\n    return 1\n\n\n" + export.END + "\n")
-    (tmp_path / "plots.py").write_text(text + "\n\ndef own():\n    return new_plot()\n")
-    (again,) = export.exported([nb], tmp_path).values()
-    assert again == (tmp_path / "plots.py").read_text()  # the module's own code is kept
+    assert text == ('"""Plots."""\n\n' + export.BEGIN + "\n\n\n# from notebooks/nb.ipynb: "
+                    "edit it there\ndef new_plot():\n    return 1\n\n\n" + export.END + "\n" + own)
+    (tmp_path / "plots.py").write_text(text)
+    assert export.exported([nb], tmp_path) == {tmp_path / "plots.py": text}  # nothing moves
+
+
+def test_a_module_without_a_generated_section_is_refused(tmp_path):
+    (tmp_path / "plots.py").write_text('"""Plots."""\n\n\ndef new_plot():\n    return 0\n')
+    nb = notebook(tmp_path, "#@save plots\ndef new_plot():\n    return 1\n")
+    with pytest.raises(ValueError, match="plots.py has no generated section"):
+        export.exported([nb], tmp_path)
+
+
+def test_a_section_whose_cells_are_gone_is_emptied(tmp_path):
+    (tmp_path / "plots.py").write_text(f"{export.BEGIN}\n\n\ndef old():\n    return 0\n\n\n"
+                                      f"{export.END}\n")
+    (text,) = export.exported([notebook(tmp_path, "x = 1")], tmp_path).values()
+    assert "def old" not in text
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("#@save\nmodel = build()\n", "`model = build()` in a #@save cell would run at import"),
+        ("#@save ../elsewhere\ndef f():\n    return 1\n", "must be `#@save` or `#@save <module>`"),
+        ("#@saveplots\ndef f():\n    return 1\n", "must be `#@save` or `#@save <module>`"),
+        ("#@save\ndef f(:\n", "nb.ipynb: a #@save cell is not Python"),
+    ],
+    ids=["code run at import", "a path", "no space", "not Python"],
+)
+def test_a_cell_the_export_cannot_take_is_named(tmp_path, cell, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        export.exported([notebook(tmp_path, cell)], tmp_path)
 
 
 def test_a_name_the_module_lacks_fails_the_export(tmp_path):
-    (tmp_path / "models.py").write_text('"""Models."""\n')
+    (tmp_path / "models.py").write_text(f'"""Models."""\n\n{export.BEGIN}\n{export.END}\n')
     nb = notebook(tmp_path, "import numpy as np",
                   "#@save\ndef build():\n    return np.zeros(LIMIT)\n")
     with pytest.raises(ValueError) as error:

@@ -58,6 +58,7 @@ def launch_links(page):
     return re.findall(r'href="([^"]*(?:mybinder\.org|colab\.research|_sources)[^"]*)"', page)
 
 
+@pytest.mark.site
 @pytest.mark.skipif(not HTML.exists(), reason="the book is not built: run `make book`")
 def test_launch_and_download_links_point_at_notebooks_in_the_repository():
     repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")

@@ -1,6 +1,7 @@
 """No lost training, and nothing of the reader's lost: backups that resume exactly, or refuse."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from aeutils.training import train
 # Trains for 6 epochs with a backup, printing each epoch as it begins and pausing so it can be
 # killed in one; stores the curves (name=) and the final weights in the working folder.
 SCRIPT = """
-import json, sys, time
+import json, os, sys, time
 import keras, numpy as np
 from aeutils.models import build_dense
 from aeutils.training import FULL, train
@@ -24,7 +25,8 @@ from aeutils.training import FULL, train
 class Report(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         print("begin", epoch, flush=True)
-        time.sleep(0.3)  # long enough to be killed in
+        if str(epoch) == os.environ.get("KILL_AT"):
+            time.sleep(120)  # waits to be killed in this epoch
 
 keras.utils.set_random_seed(0)
 x = (np.random.default_rng(0).random((256, 784)) > 0.7).astype("float32")
@@ -46,7 +48,8 @@ def run(folder, kill_at=None):
         lines = done.stdout.split("\n")
         (ran,) = [line for line in lines if line.startswith("ran ")]
         return [line for line in lines if line.startswith("begin")], json.loads(ran[4:])
-    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, text=True)
+    env = {**os.environ, "KILL_AT": str(kill_at)}
+    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, text=True, env=env)
     begun = []
     for line in process.stdout:
         begun.append(line.strip())

@@ -256,9 +256,18 @@ DIRECT_WRITES = {
     ("aeutils/data.py", "_remove_old_leftovers", "rmtree"): "the names aeutils 0.3 left",
     ("aeutils/data.py", "_remove_old_leftovers", "unlink"): "the names aeutils 0.3 left",
 }
-WRITERS = {"write_text", "write_bytes", "write", "save_weights", "save", "savefig", "rmtree",
-           "unlink", "rmdir", "remove", "replace", "rename", "copyfile", "copy", "move", "mkdir",
-           "mkdtemp", "mkstemp", "TemporaryDirectory", "extract", "extractall"}
+WRITERS = {"write_text", "write_bytes", "write", "save_weights", "save", "savez",
+           "savez_compressed", "savefig", "to_json", "to_csv", "dump", "rmtree", "unlink", "rmdir",
+           "remove", "removedirs", "replace", "rename", "copyfile", "copy", "copy2", "copytree",
+           "move", "mkdir", "makedirs", "touch", "symlink_to", "symlink", "link", "mkdtemp",
+           "mkstemp", "TemporaryDirectory", "NamedTemporaryFile", "extract", "extractall"}
+
+
+def _mode(call):
+    """The mode of an ``open(path, mode)`` or ``path.open(mode)`` call ("r" if not given)."""
+    at = 0 if isinstance(call.func, ast.Attribute) else 1
+    given = [kw.value for kw in call.keywords if kw.arg == "mode"] + call.args[at:at + 1]
+    return str(given[0].value) if given and isinstance(given[0], ast.Constant) else "r"
 
 
 def direct_writes(path):
@@ -272,10 +281,8 @@ def direct_writes(path):
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 through_storage = isinstance(func, ast.Name) and name == "write_text" or (
                     isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "storage")
-                mode = child.args[1].value if len(child.args) > 1 and isinstance(
-                    child.args[1], ast.Constant) else "r"
                 if name in WRITERS and not through_storage or name == "open" and set(
-                        str(mode)) & set("wax+"):
+                        _mode(child)) & set("wax+"):
                     found.add((path, where, name))
             named = isinstance(child, (ast.FunctionDef, ast.ClassDef))
             visit(child, f"{where}.{child.name}".lstrip(".") if named else where)

@@ -2,12 +2,13 @@
 
 A code cell whose first line is ``#@save`` (or ``#@save plots`` to name another module
 than ``models``) is the one source of what it defines: its functions, classes and constants
-(the cell's other statements, such as a call that draws a figure, stay in the chapter). Each
-module gets them in one generated section, between the ``BEGIN`` and ``END`` lines, each
-under a comment naming its notebook; the rest of the module (its docstring, imports and any
-code of its own) is written by hand. The export fails on a name the code uses that the
-module neither defines nor imports, rather than write a module that breaks when used; a
-module that does not exist yet is created, with the notebook's imports that its code needs.
+of literal values (the cell's other statements, such as a call that draws a figure, stay in
+the chapter). Each module gets them in one generated section, between the ``BEGIN`` and
+``END`` lines, each under a comment naming its notebook; the rest of the module (its
+docstring, imports and any code of its own) is written by hand. The export fails on a name
+the code uses that the module neither defines nor imports, rather than write a module that
+breaks when used, and on a module that exists without the two lines; a module that does not
+exist yet is created, with the notebook's imports that its code needs.
 
     python tools/export.py          # write the package
     python tools/export.py --check  # exit 1, listing what differs
@@ -17,6 +18,8 @@ import ast
 import json
 import sys
 from pathlib import Path
+
+from IPython.core.inputtransformer2 import TransformerManager
 
 from pyflakes.api import check as pyflakes_check
 from pyflakes.messages import UndefinedName
@@ -31,9 +34,10 @@ EXPORTED = (ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
 
 
 def _cells(notebook):
-    """The sources of the notebook's code cells."""
-    cells = json.loads(Path(notebook).read_text())["cells"]
-    return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    """The sources of the notebook's code cells, IPython's magics made plain Python."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    return [TransformerManager().transform_cell("".join(cell["source"]))
+            for cell in cells if cell["cell_type"] == "code"]
 
 
 def saved_definitions(notebook):
@@ -43,8 +47,22 @@ def saved_definitions(notebook):
         if not first.startswith("#@save"):
             continue
         module = first.removeprefix("#@save").strip() or "models"
+        if first != "#@save" and not first.startswith("#@save ") or not module.isidentifier():
+            raise ValueError(f"{Path(notebook).name}: {first!r} must be `#@save` or "
+                             "`#@save <module>`, a module name such as `plots`")
         lines = body.splitlines()
-        for node in ast.parse(body).body:
+        try:
+            tree = ast.parse(body)
+        except SyntaxError as error:
+            raise ValueError(f"{Path(notebook).name}: a #@save cell is not Python: {error}") from None
+        for node in tree.body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                try:
+                    ast.literal_eval(node.value)
+                except ValueError:
+                    raise ValueError(f"{Path(notebook).name}: `{ast.unparse(node)}` in a #@save "
+                                     "cell would run at import; only constants of literal "
+                                     "values are exported") from None
             if isinstance(node, EXPORTED):
                 start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
                 name = getattr(node, "name", None) or ast.unparse(node).split("=")[0].strip()
@@ -58,7 +76,7 @@ def _imports(notebooks):
         for source in _cells(notebook):
             try:
                 tree = ast.parse(source)
-            except SyntaxError:  # a cell of IPython magics: no Python imports to find
+            except SyntaxError:  # not Python: no imports to find there
                 continue
             for node in tree.body:
                 for alias in getattr(node, "names", []) if isinstance(
@@ -99,7 +117,8 @@ def exported(notebooks, package):
     Raises ``ValueError`` naming the notebook and the name where the code uses a name that
     its module neither defines nor imports.
     """
-    by_module = {}
+    by_module = {path.stem: [] for path in Path(package).glob("*.py")
+                 if BEGIN in path.read_text(encoding="utf-8")}  # emptied if no cell is left
     for notebook in notebooks:
         for module, _, source in saved_definitions(notebook):
             by_module.setdefault(module, []).append((notebook, source))
@@ -112,15 +131,17 @@ def exported(notebooks, package):
             needed = sorted({imports[name] for name in _undefined(section, path)
                              if name in imports})
             text = ('"""Code of the chapters, exported by tools/export.py."""\n\n'
-                    + "".join(f"{line}\n" for line in needed) + "\n\n" + section)
+                    + "".join(f"{line}\n" for line in needed) + "\n" * (2 if needed else 1)
+                    + section)
         else:
-            old = path.read_text()
-            if BEGIN in old and END in old:
-                before, rest = old.split(BEGIN, 1)
-                after = rest.split(END, 1)[1].lstrip("\n")
-                text = before + section + ("\n\n" + after if after else "")
-            else:
-                text = old.rstrip("\n") + "\n\n\n" + section
+            old = path.read_text(encoding="utf-8")
+            if BEGIN not in old or END not in old:
+                raise ValueError(f"{path} has no generated section: put the lines\n{BEGIN}\n"
+                                 f"{END}\nwhere the exported code goes, and remove the code "
+                                 "they will hold")
+            before, rest = old.split(BEGIN, 1)
+            after = rest.split(END, 1)[1].lstrip("\n")
+            text = before + section + ("\n\n" + after if after else "")
         missing = _undefined(text, path)
         if missing:
             imports = _imports(notebooks)
@@ -141,7 +162,8 @@ def main(argv):
     except ValueError as error:
         print(f"export: {error}")
         return 1
-    stale = [path for path, text in texts.items() if not path.exists() or path.read_text() != text]
+    stale = [path for path, text in texts.items()
+             if not path.exists() or path.read_text(encoding="utf-8") != text]
     if "--check" in argv:
         for path in stale:
             print(f"{path.relative_to(ROOT)} differs from the notebooks' #@save cells; "

@@ -1,4 +1,7 @@
-"""Markers that sort the tests into the four kinds `make` runs (see pyproject.toml)."""
+"""Markers that sort the tests into the four kinds `make` runs (see pyproject.toml).
+
+At the root, so that it applies to nbval's notebooks too, however pytest is started.
+"""
 
 import pytest
 
