@@ -252,7 +252,7 @@ def test_write_manifest_refuses_to_drop_a_file_unless_told(tmp_path, manifest, m
 def test_write_manifest_refuses_to_replace_a_damaged_manifest_unless_told(tmp_path, manifest):
     folder = shipped_folder(tmp_path / "notebooks", [A])
     manifest.write_text('{"results/01_a.json": "ab')
-    with pytest.raises(ValueError, match=f"{re.escape(str(manifest))} is damaged \(not valid JSON"):
+    with pytest.raises(ValueError, match=rf"{re.escape(str(manifest))} is damaged \(not valid JSON"):
         files.write_manifest(folder)
     files.write_manifest(folder, allow_removal=True)
     assert set(json.loads(manifest.read_text())) == {A}
@@ -260,5 +260,5 @@ def test_write_manifest_refuses_to_replace_a_damaged_manifest_unless_told(tmp_pa
 
 def test_a_damaged_manifest_is_named(alone, manifest):
     manifest.write_text("{")
-    with pytest.raises(ValueError, match=f"{re.escape(str(manifest))} is damaged \(not valid JSON"):
+    with pytest.raises(ValueError, match=rf"{re.escape(str(manifest))} is damaged \(not valid JSON"):
         book_file("results/01_dense_autoencoder.json")
