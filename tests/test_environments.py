@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 import tomllib
 from nbclient import NotebookClient
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 OLDEST_KERAS = "3.12.0"
@@ -94,3 +96,43 @@ def test_unit_tests_pass_with_the_oldest_keras(tmp_path):
         timeout=1200,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+# The wheels pip may take on each system a reader may have, and how markers name it.
+SYSTEMS = {
+    "linux": ("linux", "Linux", ["manylinux_2_28_x86_64", "manylinux_2_27_x86_64",
+                                 "manylinux_2_17_x86_64", "manylinux2014_x86_64"]),
+    "macos": ("darwin", "Darwin", ["macosx_14_0_arm64"]),
+    "windows": ("win32", "Windows", ["win_amd64"]),
+}
+PYTHONS = ["3.11", "3.12", "3.13"]  # the range the README states
+
+
+def pins_for(system, python):
+    """The lines of requirements.txt that apply on ``system`` with ``python``."""
+    sys_platform, platform_system, _ = SYSTEMS[system]
+    environment = {"sys_platform": sys_platform, "platform_system": platform_system,
+                   "python_version": python}
+    pins = []
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate(environment):
+                pins.append(f"{requirement.name}{requirement.specifier}")
+    return pins
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_the_books_pins_install_on_every_system_and_python_it_names(system, python, tmp_path):
+    """pip resolves requirements.txt from wheels alone for that system (markers as there)."""
+    platforms = [flag for tag in SYSTEMS[system][2] for flag in ("--platform", tag)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
+         "--target", tmp_path, "--only-binary=:all:", "--python-version", python, *platforms,
+         *pins_for(system, python)],
+        capture_output=True, text=True, timeout=600,
+    )
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert result.returncode == 0, f"{system}, Python {python}: {errors[-2:]}"
