@@ -93,15 +93,15 @@ class EpochOrder(keras.utils.PyDataset):
 class Backup(keras.callbacks.Callback):
     """Back up the model after every epoch into ``folder``, and restore it at the start.
 
-    ``start()`` reads an existing backup (or makes the folder); then ``self.batches`` holds
-    the training data in their seeded order, and ``self.done`` and ``self.history`` the
-    finished epochs and their curves.
+    ``fit()`` reads an existing backup (or makes the folder) and trains from its last
+    finished epoch, on the training data in their seeded order (``self.batches``).
     """
 
     def __init__(self, folder, model, x, y, validation_data, epochs, batch_size):
         super().__init__()
         self.folder = Path(folder)
         self.run = fingerprint(model, x, y, validation_data, epochs, batch_size)
+        self.set_model(model)
         self.x, self.y, self.batch_size = x, y, batch_size
         self.state = None
 
@@ -110,10 +110,18 @@ class Backup(keras.callbacks.Callback):
             f"the backup in {self.folder} is damaged ({why}): remove that folder to start afresh"
         )
 
-    def start(self):
-        """Check the folder, and set up the run to continue (or a new one)."""
+    def fit(self, validation_data, callbacks):
+        """Keras' ``fit`` from the backup's last finished epoch, one line per epoch; returns the
+        ``History`` of every epoch, those of the run that was killed included."""
         self.done, self.history, self.seed = self._read()
         self.batches = EpochOrder(self.x, self.y, self.batch_size, self.seed, self.done)
+        history = self.model.fit(
+            self.batches, epochs=self.run["epochs"], initial_epoch=self.done, shuffle=False,
+            validation_data=validation_data, callbacks=[self, *callbacks], verbose=2)
+        history.history = {key: self.history.get(key, []) + values
+                           for key, values in history.history.items()} or self.history
+        history.epoch = list(range(len(history.history.get("loss", []))))  # early stops too
+        return history
 
     def _read(self):
         """``(epochs_done, history, seed)`` of the backup, after checking it is this run's."""

@@ -19,7 +19,7 @@ import keras
 from aeutils.backup import Backup
 from aeutils.checks import (check_count, check_file_name, check_images, check_number,
                             env_variable)
-from aeutils.storage import atomic_file, sha256
+from aeutils.storage import atomic_file, read_json, sha256
 from aeutils.files import book_file
 
 SMOKE_VARIABLE = "AEUTILS_SMOKE"
@@ -95,17 +95,15 @@ def save_shipped(model, name, history, folder=WEIGHTS_FOLDER):
 
 def _read_record(path):
     """The checked content of a weights record: its SHA-256 and curves, or a clear error."""
+    advice = "remove it and its weights file to use the book's own, or rerun the chapter"
+    record = read_json(path, advice)
     try:
-        record = json.loads(Path(path).read_text())
         curves = record["history"]
         lengths = {len(values) for values in curves.values()}
         if not isinstance(record["sha256"], str) or not curves.get("loss") or len(lengths) > 1:
             raise ValueError("it needs a sha256 and curves of one value per epoch, with a loss")
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise ValueError(
-            f"{path} is damaged ({type(error).__name__}: {error}): remove it and its weights "
-            f"file to use the book's own, or rerun the chapter that stores them"
-        ) from None
+        raise ValueError(f"{path} is damaged ({type(error).__name__}: {error}): {advice}") from None
     return record
 
 
@@ -198,13 +196,7 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
             x, y, validation_data = x[:split], y[:split], (x[split:], y[split:])
         backup = Backup(Path(backup_dir) / f"aeutils-backup-{name or 'train'}", model, x, y,
                         validation_data, epochs, batch_size)
-        backup.start()
-        history = model.fit(backup.batches, epochs=epochs, initial_epoch=backup.done,
-                            shuffle=False, validation_data=validation_data,  # batches' order
-                            callbacks=[backup, *callbacks], verbose=2)
-        history.history = {key: backup.history.get(key, []) + values
-                           for key, values in history.history.items()} or backup.history
-        history.epoch = list(range(len(history.history.get("loss", []))))  # early stops too
+        history = backup.fit(validation_data, callbacks)
     if name is not None and size is FULL:
         save_shipped(model, name, history)
     if backup_dir is not None:
