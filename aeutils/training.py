@@ -13,6 +13,7 @@ import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from time import perf_counter
 
 import keras
 
@@ -144,6 +145,9 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
           name=None, size=None, backup_dir=None, callbacks=()):
     """Keras' ``fit`` on checked data, printing one line per epoch; returns the ``History``.
 
+    The ``History`` also holds ``seconds``, the wall time of the training (or of loading the
+    shipped weights).
+
     - ``x`` (and ``y``, when the targets are not ``x`` itself) must be float images in [0, 1]
       of the shape the model takes, else a clear error says what is wrong.
     - With ``backup_dir``, the state is saved after every epoch in a folder of the package's
@@ -176,10 +180,12 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
         raise ValueError(f"validation_split must be below 1, got {validation_split}")
     if validation_split and validation_data is not None:
         raise ValueError("give validation_data or validation_split, not both")
+    start = perf_counter()
     if size is SHIPPED:
         if name is None:
             raise ValueError("the shipped size needs the name the weights were stored under")
         history = load_shipped(model, name)
+        history.seconds = perf_counter() - start
         print(f"loaded the shipped weights of {name} ({len(history.epoch)} epochs)")
         return history
     if not model.compiled:
@@ -197,6 +203,7 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
         backup = Backup(Path(backup_dir) / f"aeutils-backup-{name or 'train'}", model, x, y,
                         validation_data, epochs, batch_size)
         history = backup.fit(validation_data, callbacks)
+    history.seconds = perf_counter() - start
     if name is not None and size is FULL:
         save_shipped(model, name, history)
     if backup_dir is not None:

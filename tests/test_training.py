@@ -90,3 +90,15 @@ def test_shipped_weights_round_trip_with_no_temporary_file_left(tmp_path):
     for got, want in zip(fresh.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(got, want)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["01_x.json", "01_x.weights.h5"]
+
+
+def test_train_returns_the_seconds_it_took(monkeypatch):
+    from aeutils.training import train
+
+    keras.utils.set_random_seed(0)
+    autoencoder, _, _ = build_dense()
+    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    ticks = iter([100.0, 112.5])  # the clock read before and after training
+    monkeypatch.setattr("aeutils.training.perf_counter", lambda: next(ticks))
+    history = train(autoencoder, np.full((8, 784), 0.5, dtype="float32"), epochs=1, batch_size=8)
+    assert history.seconds == 12.5 and len(history.history["loss"]) == 1
