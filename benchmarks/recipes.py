@@ -25,7 +25,7 @@ import numpy as np
 from aeutils import storage
 from aeutils.data import load_mnist, subset
 from aeutils.files import write_manifest
-from aeutils.models import build_convolutional, build_dense
+from aeutils.chapters import KINDS
 from aeutils.results import environment
 from aeutils.training import run_size
 
@@ -74,7 +74,6 @@ RECIPES = {  # model: recipe: settings
         # 0.10. XLA slowed this model down on a CPU; 64 steps per execution changed nothing.
     },
 }
-BUILDERS = {"dense": (build_dense, True), "convolutional": (build_convolutional, False)}
 
 
 class TestLoss(keras.callbacks.Callback):
@@ -130,16 +129,15 @@ def peak_flops(n=2048, repeats=10):
 def run(model_name, recipe, x_train, x_test, size):
     """Train one model with one recipe; return its measurements."""
     settings = RECIPES[model_name][recipe]
-    builder, flat = BUILDERS[model_name]
-    shape = (-1, 784) if flat else (-1, 28, 28, 1)
+    keras.utils.set_random_seed(0)
+    model, _, _ = KINDS[model_name].build()
+    shape = (-1, *model.input_shape[1:])  # the model's own input layout
     x_train, x_test = x_train.reshape(shape), x_test.reshape(shape)
     epochs = size.epochs(settings["epochs"])
     steps = epochs * int(np.ceil(len(x_train) / settings["batch_size"]))
     rate = settings["learning_rate"]
     if settings["decay"]:
         rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps)
-    keras.utils.set_random_seed(0)
-    model, _, _ = builder()
     model.compile(
         optimizer=keras.optimizers.Adam(rate),
         loss="binary_crossentropy",
