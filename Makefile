@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Hide TensorFlow's C++ start-up notices (INFO lines on stderr); warnings and errors still show.
 export TF_CPP_MIN_LOG_LEVEL := 1
 
-.PHONY: book test unit notebooks lab data browser clean
+.PHONY: book test unit notebooks lab data browser chapter clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast 
 
 notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SMOKE=1: times only; AEUTILS_SHIPPED=1: check the figures drawn from the shipped weights)
 	$(BIN)/python tools/run_notebooks.py
+
+chapter: $(BIN)/activate  ## start a new chapter from the template: make chapter NAME=10_contractive_autoencoder ABOUT="one line"
+	$(BIN)/python tools/new_chapter.py "$(NAME)" "$(ABOUT)"
 
 lab: $(BIN)/activate data  ## open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks

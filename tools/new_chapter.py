@@ -1,0 +1,124 @@
+"""Start a new chapter from the book's template, and list it everywhere the book lists chapters.
+
+    python tools/new_chapter.py 10_contractive_autoencoder "a Jacobian penalty on the code"
+
+It writes ``notebooks/<name>.ipynb`` (the setup cell of every chapter, the sections of a
+chapter, a small dense autoencoder to replace, which already runs at smoke size) and adds the
+chapter to ``aeutils/chapters.py``, ``_toc.yml`` and the README's table. It refuses a name
+that exists or does not look like ``NN_words``, and changes no file before every check passed.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from aeutils.storage import write_text  # noqa: E402 - the repository's own package
+
+SECTIONS = [  # (cell type, source, tags); {title} and {name} are filled in
+    ("markdown", "# {title}\n\nOne paragraph: what this kind of autoencoder does that the "
+     "others do not.\n\nIn this chapter you will learn to:\n\n- ...\n\nThe outputs on this "
+     "page come from a full run of the notebook; [How to use this book](../book/how_to_use.md) "
+     "says how long each chapter takes and how to load the book's trained weights instead of "
+     "training.", ()),
+    ("markdown", "## Setup\n\nThe first cell is the same in every chapter: where `aeutils`, the "
+     "book's package, is missing (on Colab, say) it installs it, then it prints the versions "
+     "and the device of this run.", ()),
+    ("setup", "", ("nbval-ignore-output",)),
+    ("code", "import keras\nimport matplotlib.pyplot as plt\nfrom keras import layers\n\n"
+     "from aeutils.data import load_mnist, subset\nfrom aeutils.plots import plot_history, "
+     "plot_reconstructions\nfrom aeutils.results import save_results\nfrom aeutils.training "
+     "import run_size, train\n\nkeras.utils.set_random_seed(0)  # the same initial weights and "
+     "batches on every run\nsize = run_size()  # full; or smoke (AEUTILS_SMOKE=1); or shipped "
+     "weights (AEUTILS_SHIPPED=1)\nprint(f\"run size: {{size.name}}\")", ("nbval-ignore-output",)),
+    ("markdown", "## Data", ()),
+    ("code", "(x_train, y_train), (x_test, y_test) = load_mnist(flat=True)\n"
+     "x_train, y_train = subset(size.train, x_train, y_train)\n"
+     "x_test, y_test = subset(size.test, x_test, y_test)\n"
+     "print(f\"training images: {{x_train.shape}}, test images: {{x_test.shape}}\")",
+     ("nbval-ignore-output",)),
+    ("markdown", "## The model\n\nThe model in plain Keras; `#@save` exports it to "
+     "`aeutils.models` (`python tools/export.py`).", ()),
+    ("code", "autoencoder = keras.Sequential([\n    keras.Input(shape=(784,)),\n"
+     "    layers.Dense(32, activation=\"relu\"),\n    layers.Dense(784, activation=\"sigmoid\"),\n"
+     "])\nautoencoder.compile(optimizer=\"adam\", loss=\"binary_crossentropy\")", ()),
+    ("markdown", "## Training", ()),
+    ("code", "epochs = size.epochs(50)\nhistory = train(autoencoder, x_train, epochs=epochs, "
+     "batch_size=256,\n                validation_data=(x_test, x_test), name=\"{name}\", "
+     "size=size)\nprint(f\"{{epochs}} epochs in {{history.seconds:.0f}} s\")",
+     ("nbval-ignore-output",)),
+    ("code", "plot_history(history)\nplt.show()", ("nbval-ignore-output",)),
+    ("markdown", "What to look at: ...\n\n## Evaluation", ()),
+    ("code", "test_loss = autoencoder.evaluate(x_test, x_test, verbose=0)\n"
+     "print(f\"test binary cross-entropy: {{test_loss:.4f}}\")\n"
+     "plot_reconstructions(x_test, autoencoder.predict(x_test, verbose=0))\nplt.show()",
+     ("nbval-ignore-output",)),
+    ("markdown", "What to look at: ...", ()),
+    ("code", "# Bookkeeping: this run's numbers, for the comparison chapter\n"
+     "save_results(\"{name}\", size, test_loss=test_loss, epochs=epochs)",
+     ("hide-cell", "nbval-ignore-output")),
+    ("markdown", "## Strengths and limits\n\n- **Strengths**: ...\n- **Limits**: ...\n\n"
+     "## Summary\n\n- ...\n\n## Exercises\n\n" + "\n\n".join(
+         f"**Exercise {i} (topic).** ...\n\n<details>\n<summary>Solution</summary>\n\n...\n\n"
+         "</details>" for i in (1, 2, 3)) + "\n\n## This chapter in one cell\n\nThe whole "
+     "chapter in plain Keras, NumPy and matplotlib, without the book's package.", ()),
+    ("code", "# This chapter in one cell: ...\nimport keras\n\n(x_train, _), (x_test, _) = "
+     "keras.datasets.mnist.load_data()", ("skip-execution", "nbval-skip")),
+]
+
+
+def notebook(name, title):
+    """The template, filled in, with the setup cell copied from the first chapter."""
+    first = nbformat.read(ROOT / "notebooks" / "01_dense_autoencoder.ipynb", as_version=4)
+    setup = next(cell.source for cell in first.cells if cell.cell_type == "code")
+    cells = []
+    for kind, source, tags in SECTIONS:
+        source = setup if kind == "setup" else source.format(name=name, title=title)
+        cell = (nbformat.v4.new_markdown_cell if kind == "markdown"
+                else nbformat.v4.new_code_cell)(source)
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        cells.append(cell)
+    book = nbformat.v4.new_notebook(cells=cells, metadata=first.metadata)
+    return nbformat.writes(book) + "\n"
+
+
+def listed(text, pattern, line, where):
+    """``text`` with ``line`` inserted after the last line that matches ``pattern``."""
+    last = list(re.finditer(pattern, text, re.MULTILINE))
+    if not last:
+        raise SystemExit(f"cannot find where to list the chapter in {where}")
+    end = last[-1].end()
+    return text[:end] + "\n" + line + text[end:]
+
+
+def main(name, about):
+    if not re.fullmatch(r"\d\d_[a-z0-9_]+", name):
+        raise SystemExit(f"name must look like 10_contractive_autoencoder, got {name!r}")
+    path = ROOT / "notebooks" / f"{name}.ipynb"
+    if path.exists() or list(ROOT.glob(f"notebooks/{name[:2]}_*.ipynb")):
+        raise SystemExit(f"a chapter numbered {name[:2]} exists already")
+    if "|" in about or "\n" in about or '"' in about:
+        raise SystemExit(f"about must be one line without | or \", got {about!r}")
+    title = name[3:].replace("_", " ").capitalize()
+    files = {
+        ROOT / "aeutils" / "chapters.py": (r"^    Chapter\(.*(?:\n {8}.*)*\),$",
+                                           f'    Chapter("{name}", "{about}"),'),
+        ROOT / "_toc.yml": (r"^\s*- file: notebooks/\w+$", f"      - file: notebooks/{name}"),
+        ROOT / "README.md": (r"^\| `\d\d_\w+` \| .* \|$", f"| `{name}` | {about} |"),
+    }
+    changed = {file: listed(file.read_text(), *entry, file.name)
+               for file, entry in files.items()}
+    write_text(path, notebook(name, title))
+    for file, text in changed.items():
+        write_text(file, text)
+    print(f"wrote {path.relative_to(ROOT)}; listed it in " + ", ".join(f.name for f in changed))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        raise SystemExit(__doc__)
+    main(*sys.argv[1:])
