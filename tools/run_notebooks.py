@@ -81,7 +81,10 @@ def main(paths):
         stored = figures(notebook)
         start = time.perf_counter()
         resources = {"metadata": {"path": str(NOTEBOOKS)}}  # run where the notebook lies
-        client = NotebookClient(notebook, timeout=None, resources=resources)
+        # The kernel's C-level stderr (TensorFlow's start-up notices, printed whatever
+        # TF_CPP_MIN_LOG_LEVEL says on some CPUs) goes to this terminal, not into the notebook.
+        client = NotebookClient(notebook, timeout=None, resources=resources,
+                                extra_arguments=["--IPKernelApp.capture_fd_output=False"])
         client.execute()
         seconds = time.perf_counter() - start
         if size.name == "full":  # what nbformat.write writes, but atomically
