@@ -1,4 +1,4 @@
-"""The measured results of a chapter's run: a small JSON file, and ``glue`` for the prose."""
+"""The measured results of a chapter's run, in a small JSON file, and the machine that ran it."""
 
 import datetime
 import importlib
@@ -15,29 +15,33 @@ from aeutils.files import book_file
 from aeutils.storage import read_json, write_text
 from aeutils.training import RunSize
 
-try:
-    from myst_nb import glue
-except ImportError:  # outside the book's build (Colab, a bare Python): no prose to fill in
-
-    def glue(name, variable, display=True):
-        """Stand-in for ``myst_nb.glue``: shows ``variable`` when asked to, stores nothing."""
-        if display:
-            from IPython.display import display as show
-
-            show(variable)
-
-
-def hardware():
-    """A short description of the machine: CPU cores and, where there is one, the GPU."""
-    text = f"{os.cpu_count()} CPU cores ({platform.machine()})"
-    if keras.backend.backend() == "tensorflow":
+def _accelerator(backend):
+    """The name of the first GPU (or other accelerator) the backend sees, or None."""
+    if backend == "tensorflow":
         import tensorflow as tf
 
         gpus = tf.config.list_physical_devices("GPU")
-        if gpus:
-            details = tf.config.experimental.get_device_details(gpus[0])
-            text += f", GPU: {details.get('device_name', gpus[0].name)}"
-    return text
+        details = tf.config.experimental.get_device_details(gpus[0]) if gpus else {}
+        return details.get("device_name", gpus[0].name) if gpus else None
+    if backend == "jax":
+        import jax
+
+        devices = [device for device in jax.devices() if device.platform != "cpu"]
+        return devices[0].device_kind if devices else None
+    if backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return torch.cuda.get_device_name(0)
+        return "Apple GPU (MPS)" if torch.backends.mps.is_available() else None
+    return None
+
+
+def hardware():
+    """A short description of the machine: CPU cores and, where the backend sees one, the GPU."""
+    text = f"{os.cpu_count()} CPU cores ({platform.machine()})"
+    accelerator = _accelerator(keras.backend.backend())
+    return text if accelerator is None else f"{text}, GPU: {accelerator}"
 
 
 def environment():

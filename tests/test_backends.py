@@ -1,0 +1,49 @@
+"""The package on Keras' three backends: what a reader without the chosen one is told."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+import types
+
+import pytest
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is not None, reason="JAX is installed here")
+def test_a_missing_backend_is_one_line_that_says_what_to_install():
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    done = subprocess.run([sys.executable, "-c", "import aeutils.models"], env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        'ModuleNotFoundError: Keras is set to the jax backend, which is not installed: '
+        'pip install "aeutils[jax]", or set KERAS_BACKEND to a backend you have '
+        '(tensorflow, jax or torch)')
+
+
+class Device:
+    def __init__(self, platform, device_kind):
+        self.platform, self.device_kind = platform, device_kind
+
+
+@pytest.mark.parametrize(("backend", "module", "expected"), [
+    ("jax", types.SimpleNamespace(devices=lambda: [Device("gpu", "NVIDIA H200")]), "NVIDIA H200"),
+    ("jax", types.SimpleNamespace(devices=lambda: [Device("cpu", "cpu")]), None),
+    ("torch", types.SimpleNamespace(
+        cuda=types.SimpleNamespace(is_available=lambda: True, get_device_name=lambda i: "T4"),
+        backends=types.SimpleNamespace(mps=types.SimpleNamespace(is_available=lambda: False))),
+     "T4"),
+    ("torch", types.SimpleNamespace(
+        cuda=types.SimpleNamespace(is_available=lambda: False),
+        backends=types.SimpleNamespace(mps=types.SimpleNamespace(is_available=lambda: True))),
+     "Apple GPU (MPS)"),
+])
+def test_hardware_names_the_gpu_on_every_backend(backend, module, expected, monkeypatch):
+    import keras
+
+    from aeutils import results
+
+    monkeypatch.setitem(sys.modules, backend, module)
+    monkeypatch.setattr(keras.backend, "backend", lambda: backend)
+    text = results.hardware()
+    assert text.endswith(f", GPU: {expected}") if expected else "GPU" not in text
