@@ -103,7 +103,7 @@ def main(name, about):
         raise SystemExit(f"a chapter numbered {name[:2]} exists already")
     if "|" in about or "\n" in about or '"' in about:
         raise SystemExit(f"about must be one line without | or \", got {about!r}")
-    title = name[3:].replace("_", " ").capitalize()
+    title = " ".join(name[3:].split("_")).capitalize()
     files = {
         ROOT / "aeutils" / "chapters.py": (r"^    Chapter\(.*(?:\n {8}.*)*\),$",
                                            f'    Chapter("{name}", "{about}"),'),
