@@ -2,8 +2,10 @@
 
 __version__ = "0.3.0"
 
-try:
-    import keras  # noqa: F401 - loads the backend that KERAS_BACKEND (or ~/.keras/keras.json) names
+import importlib
+
+try:  # Keras loads the backend that KERAS_BACKEND (or ~/.keras/keras.json) names
+    importlib.import_module("keras")
 except ModuleNotFoundError as error:
     if error.name not in ("tensorflow", "jax", "torch"):
         raise

@@ -24,7 +24,6 @@ import numpy as np
 
 from aeutils import storage
 from aeutils.data import load_mnist, subset
-from aeutils.files import write_manifest
 from aeutils.chapters import KINDS
 from aeutils.results import environment
 from aeutils.training import run_size
@@ -221,8 +220,6 @@ def main(argv):
         # after each model, so that nothing is lost; whole or not at all
         storage.write_text(out, json.dumps(results, indent=2) + "\n")
     print(f"wrote {out}")
-    if args.out is None and size.name == "full":  # the file the performance page reads
-        write_manifest(folder.parent)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ def make_env(folder, *requirements):
     )
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
+    for folder in ("results", "weights"):  # the package carries the book's shipped files
+        shutil.copytree(ROOT / "notebooks" / folder, source / "notebooks" / folder)
     subprocess.run([sys._base_executable, "-m", "venv", folder / "env"], check=True)
     python = folder / "env" / "bin" / "python"
     subprocess.run(
@@ -62,6 +64,21 @@ def test_a_chapter_runs_in_a_bare_environment(tmp_path, monkeypatch):
     assert "Keras 3." in printed and "run size: smoke" in printed
     record = json.loads((tmp_path / "results" / "01_dense_autoencoder.smoke.json").read_text())
     assert record["test_loss"] < 0.7
+
+    # The performance page opened alone, as Colab opens it, with no notebooks/ folder beside
+    # it, reads the package's own copies and shows what the book stores.
+    page = nbformat.read(ROOT / "book" / "performance.ipynb", as_version=4)
+    stored = [c.outputs for c in page.cells if c.cell_type == "code"]
+    (tmp_path / "alone" / "book").mkdir(parents=True)
+    NotebookClient(page, timeout=600, kernel_name="bare",
+                   resources={"metadata": {"path": str(tmp_path / "alone" / "book")}},
+                   extra_arguments=["--IPKernelApp.capture_fd_output=False"]).execute()
+    ran = [c.outputs for c in page.cells if c.cell_type == "code"]
+
+    def shown(outputs):  # what a reader sees: the outputs, not the kernel's cell counter
+        return [{k: v for k, v in o.items() if k != "execution_count"} for o in outputs]
+
+    assert list(map(shown, ran[1:])) == list(map(shown, stored[1:]))  # after the setup cell
 
 
 def test_unit_tests_pass_with_the_oldest_keras(tmp_path):

@@ -124,8 +124,6 @@ def load(path, name):
 def test_run_notebooks_writes_its_record_and_notebooks_atomically(tmp_path, monkeypatch, writes):
     import nbformat
 
-    from aeutils import files
-
     run_notebooks = load("tools/run_notebooks.py", "run_notebooks")
     notebooks = tmp_path / "notebooks"
     (notebooks / "results").mkdir(parents=True)
@@ -143,7 +141,6 @@ def test_run_notebooks_writes_its_record_and_notebooks_atomically(tmp_path, monk
 
     monkeypatch.setattr(run_notebooks, "NOTEBOOKS", notebooks)
     monkeypatch.setattr(run_notebooks, "NotebookClient", Client)
-    monkeypatch.setattr(files, "write_manifest", lambda folder: None)
     monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
     monkeypatch.delenv("AEUTILS_SHIPPED", raising=False)
     run_notebooks.main([str(notebooks / "01_x.ipynb")])

@@ -11,8 +11,6 @@ not saved and the times go to ``book_run.smoke.json``, for the book to say what 
 With ``AEUTILS_SHIPPED=1`` the notebooks load the shipped weights instead of training: the
 run checks that each draws the figures it stores, records how many it drew and how many
 differed in ``book_run.shipped.json``, and fails if any did.
-Every run ends by bringing the list of shipped files and their SHA-256 in the ``aeutils``
-package up to date (``aeutils.files.write_manifest``): the results, weights and times.
 Every path is checked before the first notebook runs, and every file is written whole or
 not at all (``aeutils.storage.write_text``), so a run killed half-way damages nothing.
 """
@@ -65,7 +63,6 @@ def read_record(path):
 
 def main(paths):
     from aeutils import storage
-    from aeutils.files import write_manifest
     from aeutils.results import environment
     from aeutils.training import run_size
 
@@ -102,7 +99,6 @@ def main(paths):
         record["environment"] = environment()
         storage.write_text(record_path, json.dumps(record, indent=2) + "\n")
         print(f"{path.name}: {seconds:.0f} s", flush=True)
-    write_manifest(NOTEBOOKS)
     if size.name == "shipped":
         differ = {name: n["figures_differ"] for name, n in record["notebooks"].items()}
         if any(differ.values()):
