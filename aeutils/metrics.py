@@ -11,8 +11,8 @@ from aeutils.checks import check_images, checked
 # from notebooks/05_denoising_autoencoder.ipynb: edit it there
 def psnr(clean, other):
     """Peak signal-to-noise ratio in dB between images in [0, 1], averaged over the images."""
-    clean = check_images(clean, "clean").reshape(len(clean), -1).astype("float64")
-    other = check_images(other, "other").reshape(len(other), -1)
+    clean = np.reshape(clean, (len(clean), -1)).astype("float64")
+    other = np.reshape(other, (len(other), -1))
     if other.shape != clean.shape:
         raise ValueError(f"clean and other must hold as many images of as many pixels, "
                          f"got (images, pixels) {clean.shape} and {other.shape}")
@@ -24,11 +24,12 @@ def psnr(clean, other):
 
 
 def _batches(clean, other):
-    """Refuse one image where ``psnr`` needs a batch of them, whatever its layout."""
+    """Refuse what is not a batch of 28x28 images in [0, 1], whatever its layout."""
     for name, images in [("clean", clean), ("other", other)]:
         if np.ndim(images) < 2 or np.size(images[0]) != 784:
             raise ValueError(f"{name} must be a batch of 28x28 images (784 pixels each), got "
                              f"shape {np.shape(images)}; for one image pass x[:1], not x[0]")
+        check_images(images, name)
 
 
 psnr = checked(psnr, _batches)  # the chapter's psnr, with its arguments checked

@@ -79,6 +79,12 @@ CASES = {
         "05_denoising_autoencoder",
         "test_loss",
     ),
+    "05_denoising_autoencoder.clean": (  # the control, trained on clean inputs
+        models.build_denoising,
+        lambda: [add_noise(mnist(False), stddev=0.5, seed=2), mnist(False)],
+        "05_denoising_autoencoder",
+        "control_test_loss",
+    ),
     "06_seq2seq_autoencoder.rows": (
         models.build_seq2seq,
         lambda: [mnist(False)[..., 0]] * 2,
