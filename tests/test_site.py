@@ -119,16 +119,9 @@ RAW_MARKUP = {
     "a MyST role": r"\{[a-z]+(:[a-z-]+)?\}`",
     "a MyST directive": r"```\{|:::",
 }
-# Chapter 04 prints its comparison table; showing it as a table changes its code, so it waits
-# for the chapter's next full run (issue 15).
-PRINTED_TABLES = {"notebooks/04_convolutional_autoencoder.html"}
 
 
-@pytest.mark.parametrize(
-    "page",
-    [pytest.param(page, marks=pytest.mark.xfail(strict=True, reason="prints a Markdown table"))
-     if page in PRINTED_TABLES else page for page in PAGES],
-)
+@pytest.mark.parametrize("page", PAGES)
 def test_no_page_shows_raw_markdown_or_myst(site, browser, page):
     browser.get(f"{site}/{page}")
     text = browser.execute_script("""
