@@ -104,7 +104,8 @@ def test_every_weights_file_is_listed_and_intact():
     names = sorted(p.name.removesuffix(".weights.h5") for p in WEIGHTS.glob("*.weights.h5"))
     records = sorted(p.stem for p in WEIGHTS.glob("*.json"))
     assert names == records and set(CASES) <= set(names)
-    assert sum(p.stat().st_size for p in WEIGHTS.iterdir()) < 16e6  # small enough to ship
+    # small enough to ship inside the package: the two 1024-unit models of chapter 02 are most
+    assert sum(p.stat().st_size for p in WEIGHTS.iterdir()) < 20e6
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
