@@ -28,8 +28,8 @@ def make_env(folder, *requirements):
     )
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    for folder in ("results", "weights"):  # the package carries the book's shipped files
-        shutil.copytree(ROOT / "notebooks" / folder, source / "notebooks" / folder)
+    for shipped in ("results", "weights"):  # the package carries the book's shipped files
+        shutil.copytree(ROOT / "notebooks" / shipped, source / "notebooks" / shipped)
     subprocess.run([sys._base_executable, "-m", "venv", folder / "env"], check=True)
     python = folder / "env" / "bin" / "python"
     subprocess.run(
