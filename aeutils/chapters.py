@@ -27,6 +27,9 @@ class Chapter:
 
     def build(self, **settings):
         """The chapter's ``(autoencoder, encoder, decoder)``, with its default architecture."""
+        if self.builder is None:
+            raise ValueError(f"chapter {self.notebook} teaches no kind of autoencoder of its "
+                             f"own: build one of {sorted(KINDS)} instead")
         return getattr(models, self.builder)(**settings)
 
 

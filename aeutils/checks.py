@@ -118,17 +118,6 @@ def check_size(value, name, many=False):
     return value
 
 
-def check_sizes(*, sequences=("hidden",), **sizes):
-    """Raise a clear error unless every size is a positive ``int``.
-
-    The chapters' builders call it, so that ``build_dense(code_dim=0)`` fails with the
-    argument's name whatever the Keras version (older ones build a layer of zero units). The
-    names in ``sequences`` may be a tuple or list of sizes instead (``build_deep``'s layers).
-    """
-    for name, value in sizes.items():
-        check_size(value, name, many=name in sequences and isinstance(value, (list, tuple)))
-
-
 def checked(function, check):
     """``function``, calling ``check`` first with the same arguments, defaults filled in.
 

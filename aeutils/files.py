@@ -11,7 +11,9 @@ from pathlib import Path
 from aeutils import __version__
 
 REPOSITORY = "autoencoders-book/autoencoders-book"
-PACKAGED = Path(__file__).with_name("book")  # the installed package's copy of notebooks/
+# The installed package's copy of notebooks/; in a clone (an editable install), notebooks/.
+_BOOK = Path(__file__).with_name("book")
+PACKAGED = _BOOK if _BOOK.is_dir() else Path(__file__).parent.parent / "notebooks"
 
 
 def book_file(path, root="."):

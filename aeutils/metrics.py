@@ -26,7 +26,7 @@ def psnr(clean, other):
 def _batches(clean, other):
     """Refuse what is not a batch of 28x28 images in [0, 1], whatever its layout."""
     for name, images in [("clean", clean), ("other", other)]:
-        if np.ndim(images) < 2 or np.size(images[0]) != 784:
+        if np.ndim(images) < 2 or np.size(images) == 0 or np.size(images[0]) != 784:
             raise ValueError(f"{name} must be a batch of 28x28 images (784 pixels each), got "
                              f"shape {np.shape(images)}; for one image pass x[:1], not x[0]")
         check_images(images, name)

@@ -145,8 +145,9 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
           name=None, size=None, backup_dir=None, callbacks=()):
     """Keras' ``fit`` on checked data, printing one line per epoch; returns the ``History``.
 
-    The ``History`` also holds ``seconds``, the wall time of the training (or of loading the
-    shipped weights).
+    The ``History`` also holds ``seconds``, the wall time of this call: the training (a run
+    resumed from a backup counts only the epochs it trained itself), or loading the shipped
+    weights.
 
     - ``x`` (and ``y``, when the targets are not ``x`` itself) must be float images in [0, 1]
       of the shape the model takes, else a clear error says what is wrong.

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from aeutils import models
 from aeutils.chapters import CHAPTERS, KINDS
 
@@ -36,3 +38,9 @@ def test_the_tests_cover_every_kind():
 
     assert [b.__name__ for b, _, _ in BUILDERS] == [c.builder for c in KINDS.values()]
     assert {c.weights for c in KINDS.values()} <= set(CASES)
+
+
+def test_a_chapter_without_a_kind_says_so_when_asked_to_build():
+    chapter = next(c for c in CHAPTERS if c.kind is None)
+    with pytest.raises(ValueError, match=f"chapter {chapter.notebook} teaches no kind"):
+        chapter.build()

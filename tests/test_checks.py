@@ -275,6 +275,12 @@ CASES = [
         "raw must hold floats in [0, 1], got dtype uint8",
     ),
     (
+        "PSNR of an empty batch",
+        lambda: metrics.psnr(GOOD[:0], GOOD[:0]),
+        ValueError,
+        "clean must be a batch of 28x28 images (784 pixels each), got shape (0, 784)",
+    ),
+    (
         "PSNR of one image, not a batch",
         lambda: metrics.psnr(GOOD[0], GOOD[1]),
         ValueError,

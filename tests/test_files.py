@@ -80,3 +80,9 @@ def test_the_package_ships_every_result_weights_and_times_file(tmp_path):
     weights = {f"weights/{p.name}" for p in NOTEBOOKS.glob("weights/*")}
     assert shipped == chapters | times | weights
     assert "weights/01_dense_autoencoder.weights.h5" in shipped
+
+
+def test_in_a_clone_the_packages_copy_is_the_notebooks_folder():
+    """An editable install has no aeutils/book/: the clone's own notebooks/ serves instead."""
+    assert files.PACKAGED == NOTEBOOKS  # this repository's venv installs aeutils editable
+    assert (files.PACKAGED / "results" / "01_dense_autoencoder.json").is_file()

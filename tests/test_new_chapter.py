@@ -27,6 +27,12 @@ def test_a_chapter_from_the_template_is_listed_and_runs(tmp_path):
     copy = repository_copy(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(copy), "AEUTILS_SMOKE": "1"}
     new = [sys.executable, "tools/new_chapter.py", "10_contractive_autoencoder", "a new kind"]
+    before = {p: p.read_bytes() for p in (copy / "aeutils" / "chapters.py", copy / "README.md")}
+    for bad in (["10_x", ""], ["10_x", "one \\ two"], ["10 x", "fine"], ["01_again", "fine"]):
+        refused = subprocess.run(new[:2] + bad, cwd=copy, env=env, capture_output=True, text=True)
+        assert refused.returncode != 0, bad
+        assert "must" in refused.stderr or "exists already" in refused.stderr, refused.stderr
+    assert before == {p: p.read_bytes() for p in before}  # nothing written
     subprocess.run(new, cwd=copy, env=env, check=True, capture_output=True)
     again = subprocess.run(new, cwd=copy, env=env, capture_output=True, text=True)
     assert again.returncode != 0 and "exists already" in again.stderr

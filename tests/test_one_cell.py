@@ -19,9 +19,11 @@ import nbformat
 import numpy as np
 import pytest
 
+from aeutils.chapters import KINDS
+
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "# This chapter in one cell"
-KIND_CHAPTERS = sorted(p for p in (ROOT / "notebooks").glob("0[1-7]_*.ipynb"))
+KIND_CHAPTERS = [ROOT / "notebooks" / f"{chapter.notebook}.ipynb" for chapter in KINDS.values()]
 
 AROUND = '''
 import importlib.util, json, sys

@@ -26,9 +26,7 @@ def run_once(folder, monkeypatch):
             if output.get("name") == "stdout":
                 printed += output["text"]
             elif output.get("name") != "stderr":  # stderr: warnings, e.g. caches built once
-                name = output.get("metadata", {}).get("scrapbook", {}).get("name", "")
-                if name not in TIMING_KEYS and "seconds" not in name:
-                    outputs.append(json.dumps(output.get("data"), sort_keys=True))
+                outputs.append(json.dumps(output.get("data"), sort_keys=True))
         outputs.append(TIMED.sub("<time>", printed))
     record = json.loads(next((folder / "results").glob("*.smoke.json")).read_text())
     return outputs, {k: v for k, v in record.items() if k not in TIMING_KEYS}

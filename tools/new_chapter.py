@@ -6,8 +6,10 @@ It writes ``notebooks/<name>.ipynb`` (the setup cell of every chapter, the secti
 chapter, a small dense autoencoder to replace, which already runs at smoke size) and adds the
 chapter to ``aeutils/chapters.py``, ``_toc.yml`` and the README's table. It refuses a name
 that exists or does not look like ``NN_words``, and changes no file before every check passed.
+The chapter is listed last in ``_toc.yml``: move its line into the part where it belongs.
 """
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -101,20 +103,24 @@ def main(name, about):
     path = ROOT / "notebooks" / f"{name}.ipynb"
     if path.exists() or list(ROOT.glob(f"notebooks/{name[:2]}_*.ipynb")):
         raise SystemExit(f"a chapter numbered {name[:2]} exists already")
-    if "|" in about or "\n" in about or '"' in about:
-        raise SystemExit(f"about must be one line without | or \", got {about!r}")
+    if not about.strip() or "|" in about or "\n" in about or "\\" in about:
+        raise SystemExit(f"about must be one line of text, without | or \\, got {about!r}")
     title = " ".join(name[3:].split("_")).capitalize()
     files = {
         ROOT / "aeutils" / "chapters.py": (r"^    Chapter\(.*(?:\n {8}.*)*\),$",
-                                           f'    Chapter("{name}", "{about}"),'),
+                                           f"    Chapter({json.dumps(name)}, {json.dumps(about)}),"),
         ROOT / "_toc.yml": (r"^\s*- file: notebooks/\w+$", f"      - file: notebooks/{name}"),
         ROOT / "README.md": (r"^\| `\d\d_\w+` \| .* \|$", f"| `{name}` | {about} |"),
     }
+    listed_already = [file.name for file in files if f"notebooks/{name}" in file.read_text()
+                      or f"`{name}`" in file.read_text() or f'"{name}"' in file.read_text()]
+    if listed_already:
+        raise SystemExit(f"{name} is listed already in {', '.join(listed_already)}")
     changed = {file: listed(file.read_text(), *entry, file.name)
                for file, entry in files.items()}
-    write_text(path, notebook(name, title))
     for file, text in changed.items():
         write_text(file, text)
+    write_text(path, notebook(name, title))  # last: its existence says the listings are done
     print(f"wrote {path.relative_to(ROOT)}; listed it in " + ", ".join(f.name for f in changed))
 
 
