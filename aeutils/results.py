@@ -15,14 +15,17 @@ from aeutils.files import book_file
 from aeutils.storage import read_json, write_text
 from aeutils.training import RunSize
 
+
 def _accelerator(backend):
     """The name of the first GPU (or other accelerator) the backend sees, or None."""
     if backend == "tensorflow":
         import tensorflow as tf
 
         gpus = tf.config.list_physical_devices("GPU")
-        details = tf.config.experimental.get_device_details(gpus[0]) if gpus else {}
-        return details.get("device_name", gpus[0].name) if gpus else None
+        if gpus:
+            return tf.config.experimental.get_device_details(gpus[0]).get("device_name",
+                                                                           gpus[0].name)
+        return None
     if backend == "jax":
         import jax
 

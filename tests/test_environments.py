@@ -14,6 +14,8 @@ import nbformat
 import pytest
 import tomllib
 from nbclient import NotebookClient
+
+from tools.run_notebooks import KERNEL_ARGUMENTS  # how the book's runs start a kernel
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +74,7 @@ def test_a_chapter_runs_in_a_bare_environment(tmp_path, monkeypatch):
     (tmp_path / "alone" / "book").mkdir(parents=True)
     NotebookClient(page, timeout=600, kernel_name="bare",
                    resources={"metadata": {"path": str(tmp_path / "alone" / "book")}},
-                   extra_arguments=["--IPKernelApp.capture_fd_output=False"]).execute()
+                   extra_arguments=KERNEL_ARGUMENTS).execute()
     ran = [c.outputs for c in page.cells if c.cell_type == "code"]
 
     def shown(outputs):  # what a reader sees: the outputs, not the kernel's cell counter

@@ -20,6 +20,10 @@ def test_stored_notebook_is_a_complete_run(path):
             and "skip-execution" not in c["metadata"].get("tags", [])]  # left to the reader
     counts = [c["execution_count"] for c in code]
     assert counts == list(range(1, len(code) + 1)), "run the notebook top to bottom in one kernel"
+    left = [c for c in cells if c["cell_type"] == "code" and c not in code]
+    assert all("".join(c["source"]).startswith("# This chapter in one cell") and not c["outputs"]
+               and c["execution_count"] is None for c in left), \
+        "only the chapter in one cell, which trains the chapter again, is left to the reader"
     outputs = [o for c in code for o in c["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"]
     assert not [o for o in outputs if o.get("name") == "stderr"], "stderr stored in the notebook"

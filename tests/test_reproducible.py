@@ -10,7 +10,7 @@ from nbclient import NotebookClient
 
 CHAPTER = Path(__file__).resolve().parent.parent / "notebooks" / "01_dense_autoencoder.ipynb"
 TIMED = re.compile(r"\d+(\.\d+)?\s*(ms|us|s)\b")  # durations differ from run to run
-TIMING_KEYS = {"train_seconds", "seconds_per_epoch", "date"}
+TIMING_KEYS = {"seconds_per_epoch", "date"}
 
 
 def run_once(folder, monkeypatch):

@@ -11,6 +11,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tools.run_notebooks import KERNEL_ARGUMENTS  # how the book's runs start a kernel
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SOLUTION = re.compile(r"<summary>Solution</summary>(.*?)</details>", re.DOTALL)
 PYTHON = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -40,5 +42,5 @@ def test_every_solution_runs_after_its_chapter(path, monkeypatch):
     solutions = [nbformat.v4.new_code_cell(code) for code in solution_code(notebook)]
     notebook.cells = cells + solutions
     NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(NOTEBOOKS)}},
-                   extra_arguments=["--IPKernelApp.capture_fd_output=False"]).execute()
+                   extra_arguments=KERNEL_ARGUMENTS).execute()
     assert all(c.execution_count for c in solutions)

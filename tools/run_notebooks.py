@@ -26,6 +26,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+# The kernel's C-level stderr (TensorFlow's start-up notices, printed whatever
+# TF_CPP_MIN_LOG_LEVEL says on some CPUs) goes to the terminal, not into the notebook.
+KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False"]
 
 
 def figures(notebook):
@@ -78,10 +81,8 @@ def main(paths):
         stored = figures(notebook)
         start = time.perf_counter()
         resources = {"metadata": {"path": str(NOTEBOOKS)}}  # run where the notebook lies
-        # The kernel's C-level stderr (TensorFlow's start-up notices, printed whatever
-        # TF_CPP_MIN_LOG_LEVEL says on some CPUs) goes to this terminal, not into the notebook.
         client = NotebookClient(notebook, timeout=None, resources=resources,
-                                extra_arguments=["--IPKernelApp.capture_fd_output=False"])
+                                extra_arguments=KERNEL_ARGUMENTS)
         client.execute()
         seconds = time.perf_counter() - start
         if size.name == "full":  # what nbformat.write writes, but atomically
