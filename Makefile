@@ -25,14 +25,14 @@ browser:  ## Debian's Chromium and ChromeDriver, for the test of the built site 
 		echo "Could not install Chromium: the site test will be skipped (it fails in CI)."
 
 test: book browser  ## the strict book build, unit tests, the site in Chromium, notebooks with nbval
-	AEUTILS_SMOKE=1 $(BIN)/python -m pytest --nbval --nbval-current-env \
+	AEUTILS_SIZE=smoke $(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 -p no:cacheprovider tests notebooks
 
 unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast loop while working (under a minute)
-	AEUTILS_SMOKE=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
+	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
 		-m "not notebook and not site and not environment" tests
 
-notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SMOKE=1: times only; AEUTILS_SHIPPED=1: check the figures drawn from the shipped weights)
+notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SIZE=smoke: times only; AEUTILS_SIZE=shipped: check the figures drawn from the shipped weights)
 	$(BIN)/python tools/run_notebooks.py
 
 chapter: $(BIN)/activate  ## start a new chapter from the template: make chapter NAME=10_contractive_autoencoder ABOUT="one line"

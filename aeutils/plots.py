@@ -1,4 +1,4 @@
-"""Figures the chapters share: reconstructions, training curves, 2-D codes, rows of images."""
+"""Figures the chapters share: rows of images, training curves, 2-D codes."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -6,22 +6,21 @@ import numpy as np
 from aeutils.checks import check_digits, checked
 
 
-def plot_reconstructions(originals, reconstructions, n=10, labels=("original", "reconstructed")):
-    """Show ``n`` images in a row over their reconstructions; returns the figure.
+def plot_rows(rows, n=10):
+    """One row of ``n`` images per entry of ``rows`` ({label: images}); returns the figure.
 
-    Images may be flat vectors of 784 values or 28x28(x1) arrays.
+    Images may be flat vectors of 784 values or 28x28(x1) arrays: ``plot_rows({"original":
+    x_test, "reconstructed": reconstructions})`` shows reconstructions under their originals.
     """
-    if isinstance(labels, str) or len(labels) != 2:
-        raise ValueError(f"labels must name the two rows, got {labels!r}")
-    rows = [check_digits(originals, "originals", n),
-            check_digits(reconstructions, "reconstructions", n)]
-    fig, axes = plt.subplots(2, n, figsize=(1.2 * n, 2.8), facecolor="white", squeeze=False)
-    for row, images, label in zip(axes, rows, labels):
+    rows = {label: np.reshape(images[:n], (n, 28, 28)) for label, images in rows.items()}
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.1 * n, 1.2 * len(rows)),
+                             facecolor="white", squeeze=False)
+    for row, (label, images) in zip(axes, rows.items()):
         for ax, image in zip(row, images):
             ax.imshow(image, cmap="gray", vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
-        row[0].set_ylabel(label)
+        row[0].set_ylabel(label, rotation=0, ha="right", va="center")
     fig.tight_layout()
     return fig
 
@@ -65,23 +64,6 @@ def plot_codes_2d(points, labels, title="Codes in two dimensions"):
     dots = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=2, vmin=-0.5, vmax=9.5)
     fig.colorbar(dots, ax=ax, ticks=range(10), label="digit")
     ax.set_title(title)
-    fig.tight_layout()
-    return fig
-
-
-# from notebooks/09_which_autoencoder.ipynb: edit it there
-def plot_rows(rows, n=10):
-    """One row of ``n`` images per entry of ``rows`` ({label: flat images}); returns the figure."""
-    rows = {label: np.reshape(images, (len(images), 28, 28))
-            for label, images in rows.items()}
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.1 * n, 1.2 * len(rows)),
-                             facecolor="white", squeeze=False)
-    for row, (label, images) in zip(axes, rows.items()):
-        for ax, image in zip(row, images[:n]):
-            ax.imshow(image, cmap="gray", vmin=0, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        row[0].set_ylabel(label, rotation=0, ha="right", va="center")
     fig.tight_layout()
     return fig
 

@@ -1,7 +1,7 @@
 """The book's training recipe against the classic one, on the same machine, in one run.
 
     .venv/bin/python benchmarks/recipes.py                   # full size: about 55 minutes, 2 cores
-    AEUTILS_SMOKE=1 .venv/bin/python benchmarks/recipes.py   # a check that everything runs
+    AEUTILS_SIZE=smoke .venv/bin/python benchmarks/recipes.py   # a check that everything runs
 
 For the dense (784-32-784) and the convolutional ((4, 4, 8) code) autoencoder it trains the
 classic recipe of the Keras blog and the recipe the book recommends, measures the test loss
@@ -23,10 +23,11 @@ import keras
 import numpy as np
 
 from aeutils import storage
-from aeutils.data import load_mnist, subset
 from aeutils.chapters import KINDS
-from aeutils.results import environment
-from aeutils.training import run_size
+from aeutils.data import subset
+from aeutils.machine import environment
+from aeutils.mnist import load_mnist
+from aeutils.sizes import run_size
 
 TARGET = 0.10  # test binary cross-entropy
 RECIPES = {  # model: recipe: settings

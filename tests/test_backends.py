@@ -41,9 +41,9 @@ class Device:
 def test_hardware_names_the_gpu_on_every_backend(backend, module, expected, monkeypatch):
     import keras
 
-    from aeutils import results
+    from aeutils import machine
 
     monkeypatch.setitem(sys.modules, backend, module)
     monkeypatch.setattr(keras.backend, "backend", lambda: backend)
-    text = results.hardware()
+    text = machine.hardware()
     assert text.endswith(f", GPU: {expected}") if expected else "GPU" not in text

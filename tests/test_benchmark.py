@@ -47,7 +47,7 @@ def check(results, size):
 @pytest.mark.notebook
 def test_smoke_benchmark_writes_every_field(tmp_path):
     out = tmp_path / "results.json"
-    env = {**os.environ, "AEUTILS_SMOKE": "1"}
+    env = {**os.environ, "AEUTILS_SIZE": "smoke"}
     subprocess.run(
         [sys.executable, ROOT / "benchmarks" / "recipes.py", "--out", out],
         env=env,

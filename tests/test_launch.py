@@ -13,6 +13,7 @@ import yaml
 
 import aeutils
 from aeutils import files
+from tools.setup_cell import SETUP
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -25,10 +26,11 @@ def code_cells(path):
     return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
 
 
-def test_every_notebook_opens_with_the_same_setup_cell():
+def test_every_notebook_opens_with_the_setup_cell_of_its_version():
     first = {path.name: "".join(code_cells(path)[0]["source"]) for path in PAGES}
-    setup = first[NOTEBOOKS[0].name]
-    assert all(source == setup for source in first.values()), "the setup cells differ"
+    setup = SETUP
+    assert all(source == setup for source in first.values()), \
+        "a setup cell differs: run tools/setup_cell.py"
     assert 'find_spec("aeutils") is None' in setup and "print(environment())" in setup
     # it installs the package at the tag of its version, from the repository the book names:
     # the package carries the shipped results and weights of that release

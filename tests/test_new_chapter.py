@@ -25,7 +25,7 @@ def repository_copy(folder):
 @pytest.mark.notebook
 def test_a_chapter_from_the_template_is_listed_and_runs(tmp_path):
     copy = repository_copy(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(copy), "AEUTILS_SMOKE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(copy), "AEUTILS_SIZE": "smoke"}
     new = [sys.executable, "tools/new_chapter.py", "10_contractive_autoencoder", "a new kind"]
     before = {p: p.read_bytes() for p in (copy / "aeutils" / "chapters.py", copy / "README.md")}
     for bad in (["10_x", ""], ["10_x", "one \\ two"], ["10 x", "fine"], ["01_again", "fine"]):

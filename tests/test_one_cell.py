@@ -58,7 +58,7 @@ def bare(tmp_path_factory):
     site = next((folder / "env" / "lib").glob("python*/site-packages"))
     # a plain path line: the book's .pth files, aeutils' editable install among them, stay out
     (site / "book_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    from aeutils.data import load_mnist
+    from aeutils.mnist import load_mnist
 
     (x_train, y_train), (x_test, y_test) = load_mnist(flat=False)
     np.savez(folder / "mnist.npz", x_train=(x_train[:1024, ..., 0] * 255).astype("uint8"),
@@ -100,7 +100,7 @@ for name, build in list(globals().items()):
         autoencoder, encoder, decoder = build()
         assert autoencoder.count_params() > 0, name
 images = np.random.default_rng(0).random((4, 784), dtype="float32")
-assert psnr(images, images) > 100 and plot_rows({"a": images}, n=4) is not None
+assert psnr(images, images) > 100 and plot_codes_2d(images[:, :2], [0, 1, 2, 3]) is not None
 print("built", sorted(n for n in globals() if n.startswith("build_")))
 """)
     python, _ = bare

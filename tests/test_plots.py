@@ -10,7 +10,6 @@ import numpy as np  # noqa: E402
 from aeutils.plots import (  # noqa: E402
     plot_codes_2d,
     plot_history,
-    plot_reconstructions,
     plot_rows,
 )
 
@@ -18,7 +17,7 @@ from aeutils.plots import (  # noqa: E402
 def test_reconstructions_show_originals_over_reconstructions():
     originals = np.zeros((12, 784), "float32")
     reconstructions = np.ones((12, 28, 28, 1), "float32")
-    fig = plot_reconstructions(originals, reconstructions, n=5)
+    fig = plot_rows({"original": originals, "reconstructed": reconstructions}, n=5)
     assert len(fig.axes) == 10
     assert fig.axes[0].images[0].get_array().max() == 0
     assert fig.axes[5].images[0].get_array().min() == 1

@@ -15,7 +15,7 @@ TIMING_KEYS = {"seconds_per_epoch", "date"}
 
 def run_once(folder, monkeypatch):
     """Execute the chapter at smoke size in ``folder``; return its outputs and results record."""
-    monkeypatch.setenv("AEUTILS_SMOKE", "1")
+    monkeypatch.setenv("AEUTILS_SIZE", "smoke")
     folder.mkdir()
     notebook = nbformat.read(CHAPTER, as_version=4)
     NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(folder)}}).execute()

@@ -20,7 +20,8 @@ SCRIPT = """
 import json, os, sys, time
 import keras, numpy as np
 from aeutils.models import build_dense
-from aeutils.training import FULL, train
+from aeutils.sizes import FULL
+from aeutils.training import train
 
 class Report(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from aeutils import models
-from aeutils.data import add_noise, load_mnist
-from aeutils.training import load_shipped
+from aeutils.data import add_noise
+from aeutils.mnist import load_mnist
+from aeutils.shipped import load_shipped
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 WEIGHTS = NOTEBOOKS / "weights"
@@ -136,14 +137,14 @@ def test_damaged_weights_are_refused(tmp_path):
 
 @pytest.mark.notebook
 def test_the_shipped_size_draws_the_stored_figures(monkeypatch):
-    """A reader who sets AEUTILS_SHIPPED=1 gets the book's figures, without training."""
+    """A reader who sets AEUTILS_SIZE=shipped gets the book's figures, without training."""
     import nbformat
     from nbclient import NotebookClient
 
     path = NOTEBOOKS / "01_dense_autoencoder.ipynb"
     stored = nbformat.read(path, as_version=4)
-    monkeypatch.setenv("AEUTILS_SHIPPED", "1")
-    monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
+    monkeypatch.setenv("AEUTILS_SIZE", "shipped")
+    monkeypatch.delenv("AEUTILS_SIZE", raising=False)
     shipped = nbformat.read(path, as_version=4)
     NotebookClient(shipped, timeout=600, resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     assert len(figures(stored)) >= 2
@@ -155,7 +156,7 @@ def test_the_shipped_size_draws_the_stored_figures(monkeypatch):
 
 
 def test_every_notebook_drew_its_stored_figures_from_the_shipped_weights():
-    """The record of ``AEUTILS_SHIPPED=1 make notebooks``, made after the last full runs."""
+    """The record of ``AEUTILS_SIZE=shipped make notebooks``, made after the last full runs."""
     shipped = json.loads((NOTEBOOKS / "results" / "book_run.shipped.json").read_text())
     full = json.loads((NOTEBOOKS / "results" / "book_run.json").read_text())["notebooks"]
     assert set(shipped["notebooks"]) == {p.stem for p in NOTEBOOKS.glob("*.ipynb")}

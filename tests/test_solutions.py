@@ -1,6 +1,6 @@
 """Every exercise solution's code runs as written, after its chapter, in the chapter's kernel.
 
-The chapter's cells run first at smoke size (``AEUTILS_SMOKE=1``), in ``notebooks/`` as
+The chapter's cells run first at smoke size (``AEUTILS_SIZE=smoke``), in ``notebooks/`` as
 nbval runs them, then each ```` ```python ```` block of the folded solutions, in order.
 """
 
@@ -35,7 +35,7 @@ def test_most_chapters_show_code_in_their_solutions():
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", WITH_CODE, ids=[p.stem for p in WITH_CODE])
 def test_every_solution_runs_after_its_chapter(path, monkeypatch):
-    monkeypatch.setenv("AEUTILS_SMOKE", "1")
+    monkeypatch.setenv("AEUTILS_SIZE", "smoke")
     notebook = nbformat.read(path, as_version=4)
     cells = [c for c in notebook.cells if c.cell_type == "code"
              and "skip-execution" not in c.metadata.get("tags", [])]

