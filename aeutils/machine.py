@@ -8,34 +8,34 @@ import keras
 
 
 def _accelerator(backend):
-    """The name of the first GPU (or other accelerator) the backend sees, or None."""
+    """The first accelerator the backend sees, as ``"GPU: <name>"`` (or TPU), or None."""
     if backend == "tensorflow":
         import tensorflow as tf
 
         gpus = tf.config.list_physical_devices("GPU")
         if gpus:
-            return tf.config.experimental.get_device_details(gpus[0]).get("device_name",
-                                                                           gpus[0].name)
+            details = tf.config.experimental.get_device_details(gpus[0])
+            return f"GPU: {details.get('device_name', gpus[0].name)}"
         return None
     if backend == "jax":
         import jax
 
         devices = [device for device in jax.devices() if device.platform != "cpu"]
-        return devices[0].device_kind if devices else None
+        return f"{devices[0].platform.upper()}: {devices[0].device_kind}" if devices else None
     if backend == "torch":
         import torch
 
         if torch.cuda.is_available():
-            return torch.cuda.get_device_name(0)
-        return "Apple GPU (MPS)" if torch.backends.mps.is_available() else None
+            return f"GPU: {torch.cuda.get_device_name(0)}"
+        return "GPU: Apple GPU (MPS)" if torch.backends.mps.is_available() else None
     return None
 
 
 def hardware():
-    """A short description of the machine: CPU cores and, where the backend sees one, the GPU."""
+    """A short description of the machine: CPU cores and the accelerator the backend sees."""
     text = f"{os.cpu_count()} CPU cores ({platform.machine()})"
     accelerator = _accelerator(keras.backend.backend())
-    return text if accelerator is None else f"{text}, GPU: {accelerator}"
+    return text if accelerator is None else f"{text}, {accelerator}"
 
 
 def environment():

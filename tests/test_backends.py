@@ -27,16 +27,17 @@ class Device:
 
 
 @pytest.mark.parametrize(("backend", "module", "expected"), [
-    ("jax", types.SimpleNamespace(devices=lambda: [Device("gpu", "NVIDIA H200")]), "NVIDIA H200"),
+    ("jax", types.SimpleNamespace(devices=lambda: [Device("gpu", "NVIDIA H200")]), "GPU: NVIDIA H200"),
+    ("jax", types.SimpleNamespace(devices=lambda: [Device("tpu", "TPU v5 lite")]), "TPU: TPU v5 lite"),
     ("jax", types.SimpleNamespace(devices=lambda: [Device("cpu", "cpu")]), None),
     ("torch", types.SimpleNamespace(
         cuda=types.SimpleNamespace(is_available=lambda: True, get_device_name=lambda i: "T4"),
         backends=types.SimpleNamespace(mps=types.SimpleNamespace(is_available=lambda: False))),
-     "T4"),
+     "GPU: T4"),
     ("torch", types.SimpleNamespace(
         cuda=types.SimpleNamespace(is_available=lambda: False),
         backends=types.SimpleNamespace(mps=types.SimpleNamespace(is_available=lambda: True))),
-     "Apple GPU (MPS)"),
+     "GPU: Apple GPU (MPS)"),
 ])
 def test_hardware_names_the_gpu_on_every_backend(backend, module, expected, monkeypatch):
     import keras
@@ -46,4 +47,4 @@ def test_hardware_names_the_gpu_on_every_backend(backend, module, expected, monk
     monkeypatch.setitem(sys.modules, backend, module)
     monkeypatch.setattr(keras.backend, "backend", lambda: backend)
     text = machine.hardware()
-    assert text.endswith(f", GPU: {expected}") if expected else "GPU" not in text
+    assert text.endswith(f", {expected}") if expected else "," not in text

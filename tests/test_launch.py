@@ -1,6 +1,7 @@
 """Every notebook runs where readers open it: the setup cell, launch links, dark-mode figures."""
 
 import base64
+import importlib.util
 import io
 import json
 import re
@@ -40,6 +41,23 @@ def test_every_notebook_opens_with_the_setup_cell_of_its_version():
     assert all(
         "nbval-ignore-output" in code_cells(p)[0]["metadata"].get("tags", []) for p in PAGES
     )
+
+
+def test_the_setup_cell_says_what_failed_when_the_install_fails(tmp_path, monkeypatch,
+                                                              github_from):
+    """Where aeutils is missing and the release cannot be fetched, the reader is told why."""
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "aeutils" else find_spec(name, *args))
+    github_from(tmp_path / "no-such-mirror")  # never the real network
+    with pytest.raises(RuntimeError) as error:
+        exec(SETUP, {})
+    message = str(error.value)
+    assert message.startswith(f"pip could not install aeutils @ git+https://github.com/"
+                              f"{files.REPOSITORY}@v{aeutils.__version__}:\n")
+    assert "git" in message.split("\n", 1)[1]  # what pip said: the clone failed
+    assert message.endswith("Check the internet connection and run this cell again, or install "
+                            "aeutils as the book's README says.")
 
 
 def test_no_notebook_reads_a_file_outside_its_folder():
