@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Hide TensorFlow's C++ start-up notices (INFO lines on stderr); warnings and errors still show.
 export TF_CPP_MIN_LOG_LEVEL := 1
 
-.PHONY: book test unit notebooks lab data browser chapter clean
+.PHONY: book test test-backends unit notebooks lab data browser chapter clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,22 @@ browser:  ## Debian's Chromium and ChromeDriver, for the test of the built site 
 		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver) || \
 		echo "Could not install Chromium: the site test will be skipped (it fails in CI)."
 
+$(VENV)/backends: requirements-backends.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-backends.txt
+	touch $@
+
 test: book browser  ## the strict book build, unit tests, the site in Chromium, notebooks with nbval
 	AEUTILS_SIZE=smoke $(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 -p no:cacheprovider tests notebooks
+
+test-backends: $(VENV)/backends data  ## the unit tests and every notebook at smoke size on JAX and on PyTorch (CPU builds)
+	for backend in jax torch; do \
+		export KERAS_BACKEND=$$backend AEUTILS_SIZE=smoke; \
+		$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
+			-m "not notebook and not site and not environment" tests || exit 1; \
+		$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --nbval \
+			--nbval-current-env --nbval-cell-timeout=600 notebooks || exit 1; \
+	done
 
 unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast loop while working (under a minute)
 	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \

@@ -1,9 +1,12 @@
-"""Markers that sort the tests into the four kinds `make` runs (see pyproject.toml).
+"""Markers that sort the tests into the four kinds `make` runs (see pyproject.toml), and a
+fixture that several test files share.
 
 At the root, so that it applies to nbval's notebooks too, however pytest is started.
 """
 
 import pytest
+
+from aeutils.files import REPOSITORY
 
 BY_FILE = {"test_site.py": "site", "test_environments.py": "environment"}
 
@@ -19,3 +22,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.notebook)
         elif item.path.name in BY_FILE:
             item.add_marker(getattr(pytest.mark, BY_FILE[item.path.name]))
+
+
+@pytest.fixture
+def github_from(monkeypatch):
+    """``github_from(mirror)`` makes git, and so pip, fetch the book's repository from the
+    local ``mirror`` instead of GitHub, for this test only."""
+    def redirect(mirror):
+        monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+        monkeypatch.setenv("GIT_CONFIG_KEY_0", f"url.file://{mirror}.insteadOf")
+        monkeypatch.setenv("GIT_CONFIG_VALUE_0", f"https://github.com/{REPOSITORY}")
+
+    return redirect

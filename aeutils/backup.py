@@ -117,7 +117,7 @@ class Backup(keras.callbacks.Callback):
         self.batches = EpochOrder(self.x, self.y, self.batch_size, self.seed, self.done)
         history = self.model.fit(
             self.batches, epochs=self.run["epochs"], initial_epoch=self.done, shuffle=False,
-            validation_data=validation_data, callbacks=[self, *callbacks], verbose=2)
+            validation_data=validation_data, callbacks=[*callbacks, self], verbose=2)
         history.history = {key: self.history.get(key, []) + values
                            for key, values in history.history.items()} or self.history
         history.epoch = list(range(len(history.history.get("loss", []))))  # early stops too

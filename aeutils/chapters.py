@@ -35,7 +35,7 @@ class Chapter:
 
 CHAPTERS = (
     Chapter("01_dense_autoencoder", "the simple fully-connected autoencoder, 784-32-784",
-            "dense", "build_dense", "01_dense_autoencoder"),
+            "dense", "build_dense", "01_dense_autoencoder.fast"),
     Chapter("02_sparse_autoencoder",
             "L1 activity regularizer; an overcomplete code; codes as features",
             "sparse", "build_sparse", "02_sparse_autoencoder.sparse"),

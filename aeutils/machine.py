@@ -1,10 +1,13 @@
-"""The machine a run is made on: its CPU, the accelerator the backend sees, the versions."""
+"""The machine a run is made on: its CPU, the accelerator the backend sees, the versions, and
+the arithmetic a model's training asks of it against the rate it reaches."""
 
 import importlib
 import os
 import platform
+import time
 
 import keras
+import numpy as np
 
 
 def _accelerator(backend):
@@ -44,3 +47,37 @@ def environment():
     version = importlib.import_module(backend).__version__
     return (f"Python {platform.python_version()}, Keras {keras.__version__}, "
             f"backend {backend} {version}; device: {hardware()}")
+
+
+def training_flops(model, samples):
+    """Floating-point operations of one epoch: forward pass x 3 for the backward pass.
+
+    Dense, convolutional and LSTM layers count; pooling, upsampling and activations, which
+    cost memory traffic rather than arithmetic, do not."""
+    macs = 0
+    stack = list(model.layers)
+    while stack:
+        layer = stack.pop()
+        if hasattr(layer, "layers"):
+            stack.extend(layer.layers)
+        elif isinstance(layer, keras.layers.Dense):
+            macs += layer.kernel.shape[0] * layer.kernel.shape[1]
+        elif isinstance(layer, keras.layers.Conv2D):
+            out = layer.output.shape
+            macs += out[1] * out[2] * int(np.prod(layer.kernel.shape))
+        elif isinstance(layer, keras.layers.LSTM):  # four gates, at every time step
+            steps, inputs = layer.input.shape[1:]
+            macs += steps * 4 * (inputs + layer.units) * layer.units
+    return 3 * 2 * macs * samples
+
+
+def peak_flops(n=2048, repeats=10):
+    """The machine's measured float32 matrix-product rate, in FLOP/s (best of ``repeats``)."""
+    a = keras.random.normal((n, n), seed=0)
+    keras.ops.convert_to_numpy(keras.ops.matmul(a, a))  # warm up
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        keras.ops.convert_to_numpy(keras.ops.matmul(a, a))
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best

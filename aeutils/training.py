@@ -3,10 +3,22 @@
 from pathlib import Path
 from time import perf_counter
 
+import keras
+
 from aeutils.backup import Backup
 from aeutils.checks import check_count, check_file_name, check_images, check_number
 from aeutils.shipped import load_shipped, save_shipped
 from aeutils.sizes import FULL, SHIPPED, RunSize
+
+
+class EpochSeconds(keras.callbacks.Callback):
+    """Adds each epoch's wall time to its logs as ``seconds``, and so to the ``History``."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["seconds"] = perf_counter() - self.start
 
 
 def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validation_split=0.0,
@@ -15,7 +27,8 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
 
     The ``History`` also holds ``seconds``, the wall time of this call: the training (a run
     resumed from a backup counts only the epochs it trained itself), or loading the shipped
-    weights.
+    weights; and ``history["seconds"]``, the wall time of each epoch, for plotting the loss
+    against time.
 
     - ``x`` (and ``y``, when the targets are not ``x`` itself) must be float images in [0, 1]
       of the shape the model takes, else a clear error says what is wrong.
@@ -60,7 +73,7 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
     if not model.compiled:
         raise ValueError("model must be compiled before training: "
                          "model.compile(optimizer=..., loss=...)")
-    callbacks = list(callbacks)
+    callbacks = [*callbacks, EpochSeconds()]  # after the reader's: their time counts too
     if backup_dir is None:
         history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
                             validation_data=validation_data, validation_split=validation_split,

@@ -1,6 +1,6 @@
 """The book's training recipe against the classic one, on the same machine, in one run.
 
-    .venv/bin/python benchmarks/recipes.py                   # full size: about 55 minutes, 2 cores
+    .venv/bin/python benchmarks/recipes.py                   # full size, 3 repeats: about 45 minutes, 2 cores
     AEUTILS_SIZE=smoke .venv/bin/python benchmarks/recipes.py   # a check that everything runs
 
 For the dense (784-32-784) and the convolutional ((4, 4, 8) code) autoencoder it trains the
@@ -9,7 +9,9 @@ after every epoch (outside the timed training), and writes, for the book's perfo
 ``notebooks/results/benchmark.json`` (``benchmark.smoke.json`` at smoke size): the wall time
 to reach the target test loss, the final test loss, seconds per epoch, samples per second,
 and the share of the machine's arithmetic peak, measured in the same run with one large
-matrix product.
+matrix product. Each recipe runs ``--repeats`` times (3 by default), classic and book in
+turn, and the ratios of the book's recipe to the classic one are given repeat by repeat,
+with their median and spread, so that one noisy epoch cannot make the verdict.
 """
 
 import argparse
@@ -25,55 +27,30 @@ import numpy as np
 from aeutils import storage
 from aeutils.chapters import KINDS
 from aeutils.data import subset
-from aeutils.machine import environment
+from aeutils.machine import environment, peak_flops, training_flops
 from aeutils.mnist import load_mnist
 from aeutils.sizes import run_size
 
 TARGET = 0.10  # test binary cross-entropy
-RECIPES = {  # model: recipe: settings
+RECIPES = {  # model: recipe: settings; the book's are those its chapters train with
     "dense": {
-        "classic": {
-            "batch_size": 256,
-            "learning_rate": 1e-3,
-            "epochs": 50,
-            "decay": False,
-            "jit_compile": False,
-            "steps_per_execution": 1,
-        },
-        "book": {
-            "batch_size": 32,
-            "learning_rate": 1e-3,
-            "epochs": 15,
-            "decay": True,
-            "jit_compile": True,
-            "steps_per_execution": 64,
-        },  # small batches: 8 times the updates per epoch. For so small a model each batch
-        # costs more in overhead than arithmetic: 64 batches per call to the compiled step
-        # halved the time of an epoch in a trial run, and XLA saved a little more. Trials
-        # with higher learning rates (3e-3 at batch 256, 2e-3 at batch 64) reached 0.10 as
-        # fast but settled at a worse loss.
+        "classic": dict(batch_size=256, learning_rate=1e-3, epochs=50, decay=False,
+                        steps_per_execution=1),
+        "book": dict(batch_size=32, learning_rate=1e-3, epochs=15, decay=True,
+                     steps_per_execution=64),
     },
     "convolutional": {
-        "classic": {
-            "batch_size": 128,
-            "learning_rate": 1e-3,
-            "epochs": 50,
-            "decay": False,
-            "jit_compile": False,
-            "steps_per_execution": 1,
-        },
-        "book": {
-            "batch_size": 32,
-            "learning_rate": 2e-3,
-            "epochs": 20,
-            "decay": True,
-            "jit_compile": False,
-            "steps_per_execution": 1,
-        },  # small batches: 4 times the updates per epoch for about 1.4 times the time on a
-        # CPU. This model learns slowly: a trial at 1e-3 needed an epoch or two more to reach
-        # 0.10. XLA slowed this model down on a CPU; 64 steps per execution changed nothing.
+        "classic": dict(batch_size=128, learning_rate=1e-3, epochs=50, decay=False,
+                        steps_per_execution=1),
+        "book": dict(batch_size=32, learning_rate=2e-3, epochs=20, decay=True,
+                     steps_per_execution=64),
     },
 }
+# Small batches make four to eight times the updates per epoch; for models this small, each
+# batch costs more in overhead than in arithmetic, which 64 batches per call to the compiled
+# step cut (see benchmarks/epoch_time.py). XLA did not help at batch 32 on a CPU, and slowed
+# the convolutional model down. The convolutional model learns slowly: at 1e-3 it needed
+# more epochs to reach 0.10.
 
 
 class TestLoss(keras.callbacks.Callback):
@@ -98,34 +75,6 @@ class TestLoss(keras.callbacks.Callback):
         )
 
 
-def training_flops(model, samples):
-    """Floating-point operations of one epoch: forward pass x 3 for the backward pass."""
-    macs = 0
-    stack = list(model.layers)
-    while stack:
-        layer = stack.pop()
-        if hasattr(layer, "layers"):
-            stack.extend(layer.layers)
-        elif isinstance(layer, keras.layers.Dense):
-            macs += layer.kernel.shape[0] * layer.kernel.shape[1]
-        elif isinstance(layer, keras.layers.Conv2D):
-            out = layer.output.shape
-            macs += out[1] * out[2] * int(np.prod(layer.kernel.shape))
-    return 3 * 2 * macs * samples
-
-
-def peak_flops(n=2048, repeats=10):
-    """The machine's measured float32 matrix-product rate, in FLOP/s (best of ``repeats``)."""
-    a = keras.random.normal((n, n), seed=0)
-    keras.ops.convert_to_numpy(keras.ops.matmul(a, a))  # warm up
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        keras.ops.convert_to_numpy(keras.ops.matmul(a, a))
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best
-
-
 def run(model_name, recipe, x_train, x_test, size):
     """Train one model with one recipe; return its measurements."""
     settings = RECIPES[model_name][recipe]
@@ -138,12 +87,8 @@ def run(model_name, recipe, x_train, x_test, size):
     rate = settings["learning_rate"]
     if settings["decay"]:
         rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps)
-    model.compile(
-        optimizer=keras.optimizers.Adam(rate),
-        loss="binary_crossentropy",
-        jit_compile=settings["jit_compile"],
-        steps_per_execution=settings["steps_per_execution"],
-    )
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss="binary_crossentropy",
+                  steps_per_execution=settings["steps_per_execution"])
     clock = TestLoss(x_test)
     print(f"{model_name}, {recipe} recipe: {settings}", flush=True)
     model.fit(
@@ -173,10 +118,21 @@ def run(model_name, recipe, x_train, x_test, size):
     }
 
 
+def spread(values):
+    """The values, their median, smallest and largest."""
+    return {"values": values, "median": float(np.median(values)), "min": min(values),
+            "max": max(values)}
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="where to write the results (JSON)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each recipe, in turn (default 3): the ratios are "
+                             "reported as median and spread")
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        sys.exit(f"--repeats must be at least 1, got {args.repeats}")
     load = os.getloadavg()[0]  # 1-minute load average: about 0 on an otherwise idle machine
     size = run_size()
     folder = Path(__file__).resolve().parent.parent / "notebooks" / "results"
@@ -197,25 +153,23 @@ def main(argv):
         "target_test_loss": TARGET,
         "peak_gflops": peak / 1e9,
         "load_average_at_start": load,
+        "repeats": args.repeats,
         "models": {},
     }
     for model_name in RECIPES:
-        runs = {
-            recipe: run(model_name, recipe, x_train, x_test, size) for recipe in RECIPES[model_name]
-        }
-        for r in runs.values():
-            r["share_of_peak"] = r["gflop_per_epoch"] / r["seconds_per_epoch"] / (peak / 1e9)
-        classic, book = runs["classic"], runs["book"]
-        both = classic["seconds_to_target"] and book["seconds_to_target"]
-        runs["comparison"] = {
-            "time_to_target_ratio": book["seconds_to_target"] / classic["seconds_to_target"]
-            if both
-            else None,
-            "book_reaches_target_in_half_the_time": bool(
-                both and book["seconds_to_target"] <= classic["seconds_to_target"] / 2
-            ),
-            "book_final_loss_at_most_classic": book["final_test_loss"]
-            <= classic["final_test_loss"],
+        runs = {recipe: [] for recipe in RECIPES[model_name]}
+        for _ in range(args.repeats):  # classic and book in turn, so that drift hits both
+            for recipe in runs:
+                r = run(model_name, recipe, x_train, x_test, size)
+                r["share_of_peak"] = r["gflop_per_epoch"] / r["seconds_per_epoch"] / (peak / 1e9)
+                runs[recipe].append(r)
+        pairs = list(zip(runs["book"], runs["classic"]))
+        reached = all(b["seconds_to_target"] and c["seconds_to_target"] for b, c in pairs)
+        runs["comparison"] = {  # the book's recipe against the classic, repeat by repeat
+            "time_to_target_ratio": spread([b["seconds_to_target"] / c["seconds_to_target"]
+                                            for b, c in pairs]) if reached else None,
+            "final_loss_ratio": spread([b["final_test_loss"] / c["final_test_loss"]
+                                        for b, c in pairs]),
         }
         results["models"][model_name] = runs
         # after each model, so that nothing is lost; whole or not at all

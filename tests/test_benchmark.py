@@ -23,43 +23,67 @@ RUN_FIELDS = {
     "gflop_per_epoch",
     "share_of_peak",
 }
-COMPARISON = {
-    "time_to_target_ratio",
-    "book_reaches_target_in_half_the_time",
-    "book_final_loss_at_most_classic",
-}
+COMPARISON = {"time_to_target_ratio", "final_loss_ratio"}
+SPREAD = {"values", "median", "min", "max"}
 
 
-def check(results, size):
+def check(results, size, repeats):
     assert results["size"] == size and results["target_test_loss"] == 0.10
+    assert results["repeats"] == repeats
     assert results["peak_gflops"] > 0 and "Keras" in results["environment"]
     assert set(results["models"]) == {"dense", "convolutional"}
     for runs in results["models"].values():
         assert set(runs) == {"classic", "book", "comparison"}
         assert set(runs["comparison"]) == COMPARISON
         for recipe in ("classic", "book"):
-            run = runs[recipe]
-            assert set(run) == RUN_FIELDS
-            assert run["epochs_run"] == len(run["test_losses"]) == len(run["epoch_seconds"]) >= 1
-            assert 0 < run["share_of_peak"] < 1 and run["samples_per_second"] > 0
+            assert len(runs[recipe]) == repeats  # one run per repeat, classic and book in turn
+            for run in runs[recipe]:
+                assert set(run) == RUN_FIELDS
+                assert run["epochs_run"] == len(run["test_losses"]) == len(run["epoch_seconds"]) >= 1
+                assert 0 < run["share_of_peak"] < 1 and run["samples_per_second"] > 0
+        final = runs["comparison"]["final_loss_ratio"]
+        assert set(final) == SPREAD and len(final["values"]) == repeats
+        assert final["min"] <= final["median"] <= final["max"]
+        assert final["values"] == [b["final_test_loss"] / c["final_test_loss"]
+                                   for b, c in zip(runs["book"], runs["classic"])]
 
 
 @pytest.mark.notebook
-def test_smoke_benchmark_writes_every_field(tmp_path):
+def test_smoke_benchmark_repeats_every_run_and_writes_every_field(tmp_path):
     out = tmp_path / "results.json"
     env = {**os.environ, "AEUTILS_SIZE": "smoke"}
     subprocess.run(
-        [sys.executable, ROOT / "benchmarks" / "recipes.py", "--out", out],
+        [sys.executable, ROOT / "benchmarks" / "recipes.py", "--out", out, "--repeats", "2"],
         env=env,
         check=True,
         capture_output=True,
         timeout=900,
     )
-    check(json.loads(out.read_text()), "smoke")
+    check(json.loads(out.read_text()), "smoke", repeats=2)
 
 
-def test_committed_full_results_are_complete():
+def test_committed_full_results_are_complete_and_repeated():
     path = ROOT / "notebooks" / "results" / "benchmark.json"  # a full run by hand, committed
-    if not path.exists():
-        pytest.skip("no full benchmark results committed yet: run benchmarks/recipes.py")
-    check(json.loads(path.read_text()), "full")
+    check(json.loads(path.read_text()), "full", repeats=3)
+
+
+def test_committed_epoch_times_cover_every_setting():
+    times = json.loads((ROOT / "notebooks" / "results" / "epoch_time.json").read_text())
+    assert times["size"] == "full" and times["repeats"] >= 3
+    for model in times["models"].values():
+        assert len(model["seconds_per_epoch"]) == 12 and model["forward_only_batch_256"] > 0
+
+
+def test_training_flops_count_dense_convolution_and_lstm_layers():
+    import keras
+    from keras import layers
+
+    from aeutils.machine import training_flops
+
+    dense = keras.Sequential([keras.Input((784,)), layers.Dense(32), layers.Dense(784)])
+    assert training_flops(dense, 1) == 3 * 2 * (784 * 32 + 32 * 784)  # forward, x3 backward
+    conv = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(4, 3, padding="same"),
+                             layers.MaxPooling2D(2)])  # pooling moves data, no arithmetic
+    assert training_flops(conv, 2) == 3 * 2 * 2 * (28 * 28) * (3 * 3 * 1 * 4)
+    lstm = keras.Sequential([keras.Input((28, 28)), layers.LSTM(16)])
+    assert training_flops(lstm, 1) == 3 * 2 * 28 * 4 * (28 + 16) * 16

@@ -21,7 +21,6 @@ import aeutils
 from tools.run_notebooks import KERNEL_ARGUMENTS  # how the book's runs start a kernel
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.environment  # minutes each: not in `make unit`
 OLDEST_KERAS = "3.10.0"  # an older Colab image has it; 3.9 untried
 
 

@@ -85,11 +85,13 @@ def test_a_notebook_opened_outside_the_site_shows_no_raw_myst(path):
 TYPED = re.compile(r"(?<![\w.\-/])(\d+\.\d+|\d+(?:\.\d+)?\s?%|\d[\d,]*\s(?:s|seconds?|minutes?|hours?)\b)")
 SETTINGS = {
     "01_dense_autoencoder": {"24.5": "784 / 32", "0.09": "the Keras blog's loss",
-                             "0.10": "the Keras blog's loss"},
+                             "0.10": "the Keras blog's loss", "0.001": "a learning rate"},
     "03_deep_autoencoder": {"4.4": "a code of 141 floats against 32"},
-    "04_convolutional_autoencoder": {"0.094": "the Keras blog's loss"},
+    "04_convolutional_autoencoder": {"0.094": "the Keras blog's loss", "0.001": "a learning rate",
+                                     "0.002": "a learning rate"},
     "05_denoising_autoencoder": {"0.5": "the noise's standard deviation"},
     "06_seq2seq_autoencoder": {"10%": "the share of anomalous test windows, a setting",
+                               "0.002": "a learning rate",
                                "1%": "what the 99th percentile lets through",
                                "5%": "what the 95th percentile lets through",
                                "99.9": "a percentile to try", "0.2": "a spike to try",

@@ -77,10 +77,12 @@ def test_a_killed_run_resumes_exactly_as_an_unbroken_run_and_keeps_the_readers_f
     for key in ("loss", "val_loss"):
         np.testing.assert_allclose(resumed["history"][key], expected["history"][key], rtol=1e-6)
     stored = [json.loads((f / "weights" / "run.json").read_text()) for f in (killed, unbroken)]
-    assert stored[0]["history"].keys() == stored[1]["history"].keys() == {"loss", "val_loss"}
+    assert stored[0]["history"].keys() == stored[1]["history"].keys() == {"loss", "val_loss",
+                                                                          "seconds"}
     for key in ("loss", "val_loss"):
-        assert len(stored[0]["history"][key]) == 6
         np.testing.assert_allclose(stored[0]["history"][key], stored[1]["history"][key], rtol=1e-6)
+    for key in ("loss", "val_loss", "seconds"):  # every epoch's, those before the kill included
+        assert len(stored[0]["history"][key]) == 6, key
     with np.load(killed / "final.npz") as got, np.load(unbroken / "final.npz") as want:
         for key in want:
             np.testing.assert_allclose(got[key], want[key], rtol=1e-5, atol=1e-7)

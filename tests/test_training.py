@@ -113,7 +113,9 @@ def test_train_returns_the_seconds_it_took(monkeypatch):
     keras.utils.set_random_seed(0)
     autoencoder, _, _ = build_dense()
     autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
-    ticks = iter([100.0, 112.5])  # the clock read before and after training
+    # the clock, read before training, at the start and end of each epoch, and after training
+    ticks = iter([100.0, 101.0, 104.0, 104.5, 110.5, 112.5])
     monkeypatch.setattr("aeutils.training.perf_counter", lambda: next(ticks))
-    history = train(autoencoder, np.full((8, 784), 0.5, dtype="float32"), epochs=1, batch_size=8)
-    assert history.seconds == 12.5 and len(history.history["loss"]) == 1
+    history = train(autoencoder, np.full((8, 784), 0.5, dtype="float32"), epochs=2, batch_size=8)
+    assert history.seconds == 12.5 and len(history.history["loss"]) == 2
+    assert history.history["seconds"] == [3.0, 6.0]  # each epoch's, for loss against time

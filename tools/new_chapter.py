@@ -31,10 +31,11 @@ SECTIONS = [  # (cell type, source, tags); {title} and {name} are filled in
      "book's package, is missing (on Colab, say) it installs it, then it prints the versions "
      "and the device of this run.", ()),
     ("setup", "", ("nbval-ignore-output",)),
-    ("code", "import keras\nimport matplotlib.pyplot as plt\nfrom keras import layers\n\n"
-     "from aeutils.data import subset\nfrom aeutils.mnist import load_mnist\n"
-     "from aeutils.plots import plot_history, plot_rows\nfrom aeutils.results import "
-     "save_results\nfrom aeutils.sizes import run_size\nfrom aeutils.training import train\n\n"
+    ("code", "import math\n\nimport keras\nimport matplotlib.pyplot as plt\nfrom keras import "
+     "layers\n\nfrom aeutils.data import subset\nfrom aeutils.mnist import load_mnist\n"
+     "from aeutils.plots import plot_history, plot_rows\nfrom aeutils.recipes import "
+     "cosine_adam, steps_per_call\nfrom aeutils.results import save_results\n"
+     "from aeutils.sizes import run_size\nfrom aeutils.training import train\n\n"
      "keras.utils.set_random_seed(0)  # the same initial weights and batches on every run\n"
      "size = run_size()  # full, unless AEUTILS_SIZE says smoke or shipped\n"
      "print(f\"run size: {{size.name}}\")", ("nbval-ignore-output",)),
@@ -48,12 +49,15 @@ SECTIONS = [  # (cell type, source, tags); {title} and {name} are filled in
      "`aeutils.models` (`python tools/export.py`).", ()),
     ("code", "autoencoder = keras.Sequential([\n    keras.Input(shape=(784,)),\n"
      "    layers.Dense(32, activation=\"relu\"),\n    layers.Dense(784, activation=\"sigmoid\"),\n"
-     "])\nautoencoder.compile(optimizer=\"adam\", loss=\"binary_crossentropy\")", ()),
+     "])", ()),
     ("markdown", "## Training", ()),
-    ("code", "epochs = size.epochs(50)\nhistory = train(autoencoder, x_train, epochs=epochs, "
-     "batch_size=256,\n                validation_data=(x_test, x_test), name=\"{name}\", "
-     "size=size)\nprint(f\"{{epochs}} epochs in {{history.seconds:.0f}} s\")",
-     ("nbval-ignore-output",)),
+    ("code", "epochs, batch_size = size.epochs(15), 32  # the book's recipe, from chapter 1\n"
+     "steps_per_epoch = math.ceil(len(x_train) / batch_size)\n"
+     "autoencoder.compile(optimizer=cosine_adam(1e-3, epochs, steps_per_epoch),\n"
+     "                    loss=\"binary_crossentropy\", steps_per_execution=steps_per_call())\n"
+     "history = train(autoencoder, x_train, epochs=epochs, batch_size=batch_size,\n"
+     "                validation_data=(x_test, x_test), name=\"{name}\", size=size)\n"
+     "print(f\"{{epochs}} epochs in {{history.seconds:.0f}} s\")", ("nbval-ignore-output",)),
     ("code", "plot_history(history)\nplt.show()", ("nbval-ignore-output",)),
     ("markdown", "What to look at: ...\n\n## Evaluation", ()),
     ("code", "test_loss = autoencoder.evaluate(x_test, x_test, verbose=0)\n"
@@ -63,7 +67,8 @@ SECTIONS = [  # (cell type, source, tags); {title} and {name} are filled in
      ("nbval-ignore-output",)),
     ("markdown", "What to look at: ...", ()),
     ("code", "# Bookkeeping: this run's numbers, for the comparison chapter\n"
-     "save_results(\"{name}\", size, test_loss=test_loss, epochs=epochs)",
+     "save_results(\"{name}\", size, recipe=\"book\", test_loss=test_loss, epochs=epochs,\n"
+     "             seconds_per_epoch=history.seconds / epochs)",
      ("hide-cell", "nbval-ignore-output")),
     ("markdown", "## Strengths and limits\n\n- **Strengths**: ...\n- **Limits**: ...\n\n"
      "## Summary\n\n- ...\n\n## Exercises\n\n" + "\n\n".join(
