@@ -13,7 +13,7 @@ $(BIN)/activate: requirements.txt pyproject.toml
 	touch $@
 
 data: $(BIN)/activate  ## download and verify MNIST into the cache
-	$(BIN)/python -c "from aeutils.data import load_mnist; load_mnist()"
+	$(BIN)/python -c "from aeutils.mnist import load_mnist; load_mnist()"
 
 book: $(BIN)/activate data  ## build the site from the notebooks' stored outputs
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
