@@ -151,7 +151,6 @@ def test_the_shipped_size_draws_the_stored_figures(monkeypatch):
     path = NOTEBOOKS / "01_dense_autoencoder.ipynb"
     stored = nbformat.read(path, as_version=4)
     monkeypatch.setenv("AEUTILS_SIZE", "shipped")
-    monkeypatch.delenv("AEUTILS_SIZE", raising=False)
     shipped = nbformat.read(path, as_version=4)
     NotebookClient(shipped, timeout=600, resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     assert len(figures(stored)) >= 2
