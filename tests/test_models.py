@@ -64,10 +64,12 @@ def test_a_few_steps_of_training_lower_the_loss(builder, params, shape):
     x = synthetic_images(shape)
     autoencoder, _, _ = compiled(builder)
     before = autoencoder.evaluate(x, x, verbose=0)
-    history = autoencoder.fit(x, x, epochs=10, batch_size=16, verbose=0)
+    history = autoencoder.fit(x, x, epochs=30, batch_size=16, verbose=0)
     after = autoencoder.evaluate(x, x, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
-    assert after < 0.9 * before
+    # at least 5% lower on every backend and seed tried (0 to 2): the small convolutional
+    # model is the slowest, between 11% and 18% lower after these 120 steps
+    assert after < 0.95 * before
 
 
 def test_sparse_penalty_is_in_the_loss():
