@@ -25,20 +25,22 @@ browser:  ## Debian's Chromium and ChromeDriver, for the test of the built site 
 		echo "Could not install Chromium: the site test will be skipped (it fails in CI)."
 
 $(VENV)/backends: requirements-backends.txt $(BIN)/activate
-	$(BIN)/pip install --quiet -r requirements-backends.txt
+	$(BIN)/pip install --quiet -r requirements-backends.txt -c requirements.txt  # the book's pins hold
 	touch $@
 
-test: book browser  ## the strict book build, unit tests, the site in Chromium, notebooks with nbval
+test: book browser $(VENV)/backends  ## the strict book build, unit tests, the site in Chromium, notebooks with nbval; then the same on JAX and PyTorch
 	AEUTILS_SIZE=smoke $(BIN)/python -m pytest --nbval --nbval-current-env \
-		--nbval-cell-timeout=600 -p no:cacheprovider tests notebooks
+		--nbval-cell-timeout=600 -p no:cacheprovider --durations=25 tests notebooks
+	$(MAKE) --no-print-directory test-backends
 
-test-backends: $(VENV)/backends data  ## the unit tests and every notebook at smoke size on JAX and on PyTorch (CPU builds)
+test-backends: $(VENV)/backends data  ## the unit tests, the reproducibility test and every notebook at smoke size on JAX and on PyTorch (CPU builds)
 	for backend in jax torch; do \
 		export KERAS_BACKEND=$$backend AEUTILS_SIZE=smoke; \
 		$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
 			-m "not notebook and not site and not environment" tests || exit 1; \
 		$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --nbval \
-			--nbval-current-env --nbval-cell-timeout=600 notebooks || exit 1; \
+			--nbval-current-env --nbval-cell-timeout=600 tests/test_reproducible.py notebooks \
+			|| exit 1; \
 	done
 
 unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast loop while working (under a minute)

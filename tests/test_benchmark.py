@@ -87,3 +87,41 @@ def test_training_flops_count_dense_convolution_and_lstm_layers():
     assert training_flops(conv, 2) == 3 * 2 * 2 * (28 * 28) * (3 * 3 * 1 * 4)
     lstm = keras.Sequential([keras.Input((28, 28)), layers.LSTM(16)])
     assert training_flops(lstm, 1) == 3 * 2 * 28 * 4 * (28 + 16) * 16
+
+
+def check_backends(results, size, repeats):
+    assert results["size"] == size and results["repeats"] == repeats
+    assert set(results["models"]) == {"dense", "convolutional"}
+    for by_backend in results["models"].values():
+        assert set(by_backend) == {"tensorflow", "jax", "torch"}
+        for backend, measured in by_backend.items():
+            assert len(measured["runs"]) == repeats
+            for run in measured["runs"]:
+                assert f"backend {backend} " in run["environment"]  # each ran on its own
+                assert len(run["epoch_seconds"]) == len(run["test_losses"]) >= 1
+                assert run["steps_per_execution"] == (1 if backend == "torch" else 64)
+            per_epoch = measured["seconds_per_epoch"]
+            assert per_epoch["values"] == [r["seconds_per_epoch"] for r in measured["runs"]]
+            assert 0 < per_epoch["min"] <= per_epoch["median"] <= per_epoch["max"]
+
+
+@pytest.mark.notebook
+def test_smoke_backend_comparison_runs_every_backend_and_writes_every_field(tmp_path):
+    out = tmp_path / "backends.json"
+    subprocess.run(
+        [sys.executable, ROOT / "benchmarks" / "backends.py", "--out", out, "--repeats", "1"],
+        env={**os.environ, "AEUTILS_SIZE": "smoke"},
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
+    check_backends(json.loads(out.read_text()), "smoke", repeats=1)
+
+
+def test_committed_backend_comparison_is_complete_and_reaches_the_target():
+    path = ROOT / "notebooks" / "results" / "backends.json"  # a full run by hand, committed
+    results = json.loads(path.read_text())
+    check_backends(results, "full", repeats=3)
+    for by_backend in results["models"].values():
+        for measured in by_backend.values():  # the page compares times to the target
+            assert measured["seconds_to_target"]["median"] > 0

@@ -78,7 +78,7 @@ def test_the_package_ships_every_result_weights_and_times_file(tmp_path):
                 if p.suffixes == [".json"]}  # full runs only, not a reader's smoke runs
     pages = {f"results/{name}.json" for name in (  # what the performance page reads besides
         "book_run", "book_run.smoke", "benchmark", "epoch_time", "before_book_recipe",
-        "book_recipe_trials")}
+        "book_recipe_trials", "backends")}
     weights = {f"weights/{p.name}" for p in NOTEBOOKS.glob("weights/*")}
     assert shipped == chapters | pages | weights
     assert "weights/01_dense_autoencoder.weights.h5" in shipped
