@@ -134,3 +134,65 @@ def test_no_page_shows_raw_markdown_or_myst(site, browser, page):
     raw = {what: re.search(pattern, text)[0] for what, pattern in RAW_MARKUP.items()
            if re.search(pattern, text)}
     assert not raw, f"{page} shows raw markup as text: {raw}"
+
+
+EXPLORER = ROOT / "notebooks" / "explorer" / "07_variational_autoencoder.json"
+READ_EXPLORER = """
+    const e = (window.latentExplorers || [])[0];
+    if (!e) return null;
+    const rgba = e.digitCanvas.getContext('2d').getImageData(0, 0, 28, 28).data;
+    return {x: e.x, y: e.y, code: e.code, output: Array.from(e.output),
+            drawn: Array.from(rgba.filter((_, i) => i % 4 === 0)), frameMs: e.frameMs};"""
+
+
+def test_the_latent_explorer_decodes_the_point_under_the_pointer_as_keras_does(site, browser):
+    import base64
+    import json
+    import math
+
+    import numpy as np
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    record = json.loads(EXPLORER.read_text())
+    keras_images = np.frombuffer(base64.b64decode(record["checks"]["images"]), "<f4")
+    keras_images = keras_images.reshape(-1, 784)
+    browser.set_window_size(1280, 900)
+    browser.get(f"{site}/notebooks/07_variational_autoencoder.html")
+    assert wait_for(lambda: browser.execute_script(READ_EXPLORER) is not None), "no explorer"
+    pad = browser.find_element("css selector", ".latent-explorer-pad")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", pad)
+    rect = browser.execute_script("return arguments[0].getBoundingClientRect().toJSON()", pad)
+    assert rect["width"] == rect["height"] == record["pad"]
+    for (x, y), image in zip(record["checks"]["pixels"], keras_images, strict=True):
+        actions = ActionChains(browser)  # a real pointer, at a whole pixel of the viewport
+        actions.w3c_actions.pointer_action.move_to_location(
+            math.ceil(rect["left"] + x), math.ceil(rect["top"] + y))
+        actions.perform()
+        state = browser.execute_script(READ_EXPLORER)
+        assert (state["x"], state["y"]) == (x, y)
+        assert np.abs(np.array(state["output"]) - image).max() < 1e-4
+        # the canvas holds 8-bit grey levels: the drawn pixel is the output rounded
+        assert np.abs(np.array(state["drawn"]) / 255 - image).max() <= 0.5 / 255 + 1e-6
+    actions = ActionChains(browser)  # back to the middle, away from the edges, for the keys
+    actions.w3c_actions.pointer_action.move_to_location(
+        math.ceil(rect["left"] + rect["width"] / 2), math.ceil(rect["top"] + rect["height"] / 2))
+    actions.perform()
+    before = browser.execute_script(READ_EXPLORER)
+    pad.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_UP)
+    after = browser.execute_script(READ_EXPLORER)
+    assert (after["x"], after["y"]) == (before["x"] + 4, before["y"] - 4)
+    assert after["output"] != before["output"]
+    frames = sorted(after["frameMs"])
+    print(f"explorer: median frame {frames[len(frames) // 2]:.2f} ms over {len(frames)} frames")
+    assert frames[len(frames) // 2] < 200  # reported above; the aim is under 20 ms
+    resources = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(r => [r.name, r.encodedBodySize])")
+    assert all(name.startswith(site) for name, _ in resources), "a file from outside the site"
+    explorer_bytes = sum(size for name, size in resources if "explorer" in name)
+    assert 0 < explorer_bytes < 2e6  # what the explorer adds to the page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for theme in ("light", "dark"):
+        browser.execute_script(f"document.documentElement.dataset.theme = '{theme}'")
+        explorer = browser.find_element("css selector", ".latent-explorer")
+        explorer.screenshot(str(SHOTS / f"latent_explorer_{theme}.png"))
