@@ -29,8 +29,13 @@ $(VENV)/backends: requirements-backends.txt $(BIN)/activate
 	touch $@
 
 test: book browser $(VENV)/backends  ## the strict book build, unit tests, the site in Chromium, notebooks with nbval; then the same on JAX and PyTorch
+	# the unit tests and the fresh environments, on two processes: pip's work overlaps
+	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -p no:cacheprovider -n 2 --durations=10 \
+		-m "not notebook and not site" tests
+	# the site in Chromium and every notebook, one at a time
 	AEUTILS_SIZE=smoke $(BIN)/python -m pytest --nbval --nbval-current-env \
-		--nbval-cell-timeout=600 -p no:cacheprovider --durations=25 tests notebooks
+		--nbval-cell-timeout=600 -p no:cacheprovider --durations=15 \
+		-m "notebook or site" tests notebooks
 	$(MAKE) --no-print-directory test-backends
 
 test-backends: $(VENV)/backends data  ## the unit tests, the reproducibility test and every notebook at smoke size on JAX and on PyTorch (CPU builds)
