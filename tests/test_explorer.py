@@ -96,5 +96,7 @@ def test_the_build_serves_only_explorers_whose_checksum_matches(tmp_path):
     (tmp_path / "results" / "07_vae.json").write_text(json.dumps({"explorer_sha256": digest}))
     assert extension.checked_explorers(tmp_path) == {"07_vae": tmp_path / "explorer" / "07_vae.json"}
     (tmp_path / "explorer" / "07_vae.json").write_text("{ }\n")  # changed after the run
-    with pytest.raises(Exception, match="07_vae.json has SHA-256 .* but results/07_vae.json"):
+    from sphinx.errors import ExtensionError
+
+    with pytest.raises(ExtensionError, match="07_vae.json has SHA-256 .* but results/07_vae.json"):
         extension.checked_explorers(tmp_path)

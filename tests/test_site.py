@@ -183,6 +183,10 @@ def test_the_latent_explorer_decodes_the_point_under_the_pointer_as_keras_does(s
     after = browser.execute_script(READ_EXPLORER)
     assert (after["x"], after["y"]) == (before["x"] + 4, before["y"] - 4)
     assert after["output"] != before["output"]
+    # the coloured codes are drawn where the pointer decodes them: pixelOf undoes codeAt
+    assert browser.execute_script(
+        "const e = window.latentExplorers[0]; return e.pixelOf(...e.codeAt(10, 300));"
+    ) == pytest.approx([10.5, 300.5])
     frames = sorted(after["frameMs"])
     print(f"explorer: median frame {frames[len(frames) // 2]:.2f} ms over {len(frames)} frames")
     assert frames[len(frames) // 2] < 200  # reported above; the aim is under 20 ms
@@ -192,7 +196,13 @@ def test_the_latent_explorer_decodes_the_point_under_the_pointer_as_keras_does(s
     explorer_bytes = sum(size for name, size in resources if "explorer" in name)
     assert 0 < explorer_bytes < 2e6  # what the explorer adds to the page
     SHOTS.mkdir(parents=True, exist_ok=True)
+    cross = {}  # the colour of the cross, a few pixels right of its centre, in each theme
     for theme in ("light", "dark"):
         browser.execute_script(f"document.documentElement.dataset.theme = '{theme}'")
+        cross[theme] = browser.execute_async_script("""
+            const done = arguments[0], e = window.latentExplorers[0];
+            setTimeout(() => done(Array.from(e.padCanvas.getContext('2d')
+                .getImageData(e.x + 5, e.y, 1, 1).data)), 100);""")
         explorer = browser.find_element("css selector", ".latent-explorer")
         explorer.screenshot(str(SHOTS / f"latent_explorer_{theme}.png"))
+    assert cross["light"] != cross["dark"], "the cross keeps its colour in dark mode"

@@ -24,7 +24,8 @@
     const text = atob(base64);
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    return new Type(bytes.buffer); // little-endian, as the file stores them
+    // typed arrays use the platform's byte order: little-endian on every browser platform in use
+    return new Type(bytes.buffer);
   }
 
   function themeColor(variable, fallback) {
@@ -51,20 +52,22 @@
       const box = document.createElement("div");
       box.className = "latent-explorer";
       box.innerHTML = `
-        <p class="latent-explorer-help">Move the pointer over the test codes, or click the map
+        <p class="latent-explorer-help" id="latent-explorer-help">Move the pointer over the test codes, or click the map
         and use the arrow keys: the digit on the right is decoded from the code under the
         cross, here in your browser.</p>
         <div class="latent-explorer-row">
-          <canvas class="latent-explorer-pad" tabindex="0"
-                  aria-label="Map of the test images' codes, coloured by digit"></canvas>
+          <canvas class="latent-explorer-pad" tabindex="0" role="application"
+                  aria-label="Map of the test images' codes, coloured by digit"
+                  aria-describedby="latent-explorer-help"></canvas>
           <div>
-            <canvas class="latent-explorer-digit" width="28" height="28"
+            <canvas class="latent-explorer-digit" width="28" height="28" role="img"
                     aria-label="The digit decoded from the code under the cross"></canvas>
-            <p class="latent-explorer-code"></p>
+            <p class="latent-explorer-code" aria-live="polite"></p>
           </div>
         </div>
         <p class="latent-explorer-legend">${DIGIT_COLORS.map((color, digit) =>
-          `<span style="color:${color}">&#9679;&nbsp;${digit}</span>`).join(" ")}</p>`;
+          `<span><span style="color:${color}" aria-hidden="true">&#9679;</span>&nbsp;${digit}</span>`
+        ).join(" ")}</p>`;
       const output = cell.querySelector(".cell_output");
       cell.insertBefore(box, output);
       this.padCanvas = box.querySelector(".latent-explorer-pad");
@@ -74,10 +77,13 @@
       this.padCanvas.width = this.padCanvas.height = Math.round(this.pad * ratio);
       this.padCanvas.style.width = this.padCanvas.style.height = `${this.pad}px`;
       this.points = this.drawPoints(ratio);
-      this.padCanvas.addEventListener("pointermove", (event) => {
+      const follow = (event) => {  // CSS pixels of the pad, however wide it is drawn
         const rect = this.padCanvas.getBoundingClientRect();
-        this.moveTo(Math.floor(event.clientX - rect.left), Math.floor(event.clientY - rect.top));
-      });
+        this.moveTo(Math.floor(((event.clientX - rect.left) * this.pad) / rect.width),
+                    Math.floor(((event.clientY - rect.top) * this.pad) / rect.height));
+      };
+      this.padCanvas.addEventListener("pointermove", follow);
+      this.padCanvas.addEventListener("pointerdown", follow);  // a tap, on a touch screen
       this.padCanvas.addEventListener("keydown", (event) => {
         const step = event.shiftKey ? 4 * STEP : STEP;
         const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0],
@@ -180,7 +186,13 @@
         window.latentExplorers = window.latentExplorers || [];
         window.latentExplorers.push(new Explorer(cell, data));
       })
-      .catch((error) => console.error(`latent explorer: ${error}`));
+      .catch((error) => {
+        const note = document.createElement("p");
+        note.className = "latent-explorer-help";
+        note.textContent = "The live explorer could not load its data.";
+        cell.insertBefore(note, cell.querySelector(".cell_output"));
+        console.error(`latent explorer: ${error}`);
+      });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
