@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from aeutils.checks import check_file_name
@@ -36,8 +37,8 @@ def pad_code(x, y, extent):
 def save_explorer(name, decoder, codes, labels, size, folder="explorer", checks=12):
     """Write the decoder's weights, the 2-D ``codes`` and their ``labels`` for the explorer.
 
-    ``decoder`` must be a stack of ``Dense`` layers from 2 numbers to the 784 pixels of a
-    28x28 image. The file also holds the decoder's outputs at ``checks`` pixels of the pad,
+    ``decoder`` must be a ``keras.Sequential`` of ``Dense`` layers with biases, from 2
+    numbers to the 784 pixels of a 28x28 image. The file also holds the decoder's outputs at ``checks`` pixels of the pad,
     drawn at random. A full run writes ``{folder}/{name}.json``, other sizes
     ``{name}.{size}.json``; the file is written whole or not at all. Returns its SHA-256,
     which the chapter records with its results and the site checks before it serves it.
@@ -45,13 +46,17 @@ def save_explorer(name, decoder, codes, labels, size, folder="explorer", checks=
     check_file_name(name, "name")
     if not isinstance(size, RunSize):
         raise TypeError(f"size must be a RunSize such as run_size(), got {type(size).__name__}")
+    if not isinstance(decoder, keras.Sequential):
+        raise TypeError(f"decoder must be a keras.Sequential of Dense layers, got "
+                        f"{type(decoder).__name__} {decoder.name!r}")
     layers = []
     for layer in decoder.layers:
         activation = getattr(getattr(layer, "activation", None), "__name__", None)
-        if type(layer).__name__ != "Dense" or activation not in ACTIVATIONS:
+        if (not isinstance(layer, keras.layers.Dense) or not layer.use_bias
+                or activation not in ACTIVATIONS):
             raise ValueError(f"decoder layer {layer.name} is a {type(layer).__name__} with "
-                             f"activation {activation}: expected Dense layers with one of "
-                             f"{ACTIVATIONS}")
+                             f"activation {activation}: expected Dense layers with biases and "
+                             f"one of the activations {ACTIVATIONS}")
         kernel, bias = (np.asarray(w) for w in layer.get_weights())
         layers.append({"activation": activation, "shape": list(kernel.shape),
                        "kernel": _packed(kernel), "bias": _packed(bias)})

@@ -66,9 +66,17 @@ def test_pad_codes_span_the_extent_with_y_pointing_up():
 
 
 def test_a_decoder_the_page_cannot_compute_is_refused_by_name(tmp_path):
+    codes, labels = np.zeros((4, 2)), np.zeros(4)
     _, _, decoder = models.build_convolutional()
     with pytest.raises(ValueError, match="decoder layer .* is a Conv2D .* expected Dense"):
-        save_explorer("conv", decoder, np.zeros((4, 2)), np.zeros(4), FULL, folder=tmp_path)
+        save_explorer("conv", decoder, codes, labels, FULL, folder=tmp_path)
+    no_bias = keras.Sequential([keras.Input((2,)), keras.layers.Dense(784, use_bias=False)])
+    with pytest.raises(ValueError, match="expected Dense layers with biases"):
+        save_explorer("no_bias", no_bias, codes, labels, FULL, folder=tmp_path)
+    inputs = keras.Input((2,))
+    functional = keras.Model(inputs, keras.layers.Dense(784)(inputs), name="functional")
+    with pytest.raises(TypeError, match="keras.Sequential of Dense layers, got Functional"):
+        save_explorer("functional", functional, codes, labels, FULL, folder=tmp_path)
     assert not list(tmp_path.iterdir())
 
 
