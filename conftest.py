@@ -6,8 +6,6 @@ At the root, so that it applies to nbval's notebooks too, however pytest is star
 
 import pytest
 
-from aeutils.files import REPOSITORY
-
 BY_FILE = {"test_site.py": "site", "test_environments.py": "environment"}
 
 
@@ -28,6 +26,8 @@ def pytest_collection_modifyitems(items):
 def github_from(monkeypatch):
     """``github_from(mirror)`` makes git, and so pip, fetch the book's repository from the
     local ``mirror`` instead of GitHub, for this test only."""
+    from aeutils.files import REPOSITORY  # here, so that pytest starts without Keras
+
     def redirect(mirror):
         monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
         monkeypatch.setenv("GIT_CONFIG_KEY_0", f"url.file://{mirror}.insteadOf")
