@@ -48,18 +48,22 @@ def check(results, size, repeats):
                                    for b, c in zip(runs["book"], runs["classic"])]
 
 
-@pytest.mark.notebook
-def test_smoke_benchmark_repeats_every_run_and_writes_every_field(tmp_path):
-    out = tmp_path / "results.json"
-    env = {**os.environ, "AEUTILS_SIZE": "smoke"}
+def run_at_smoke_size(script, out, repeats):
+    """Run ``benchmarks/{script}`` at smoke size, writing to ``out``; return what it wrote."""
     subprocess.run(
-        [sys.executable, ROOT / "benchmarks" / "recipes.py", "--out", out, "--repeats", "2"],
-        env=env,
+        [sys.executable, ROOT / "benchmarks" / script, "--out", out, "--repeats", str(repeats)],
+        env={**os.environ, "AEUTILS_SIZE": "smoke"},
         check=True,
         capture_output=True,
         timeout=900,
     )
-    check(json.loads(out.read_text()), "smoke", repeats=2)
+    return json.loads(out.read_text())
+
+
+@pytest.mark.notebook
+def test_smoke_benchmark_repeats_every_run_and_writes_every_field(tmp_path):
+    results = run_at_smoke_size("recipes.py", tmp_path / "results.json", repeats=2)
+    check(results, "smoke", repeats=2)
 
 
 def test_committed_full_results_are_complete_and_repeated():
@@ -107,15 +111,8 @@ def check_backends(results, size, repeats):
 
 @pytest.mark.notebook
 def test_smoke_backend_comparison_runs_every_backend_and_writes_every_field(tmp_path):
-    out = tmp_path / "backends.json"
-    subprocess.run(
-        [sys.executable, ROOT / "benchmarks" / "backends.py", "--out", out, "--repeats", "1"],
-        env={**os.environ, "AEUTILS_SIZE": "smoke"},
-        check=True,
-        capture_output=True,
-        timeout=900,
-    )
-    check_backends(json.loads(out.read_text()), "smoke", repeats=1)
+    results = run_at_smoke_size("backends.py", tmp_path / "backends.json", repeats=1)
+    check_backends(results, "smoke", repeats=1)
 
 
 def test_committed_backend_comparison_is_complete_and_reaches_the_target():
