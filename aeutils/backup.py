@@ -29,11 +29,18 @@ MARKER = "AEUTILS-BACKUP"  # the file that marks a folder as the package's own
 STATE = "state.json"
 
 
+def rows(x, which=slice(None)):
+    """The rows ``which`` of ``x``: one array, or a list of arrays (a model's several inputs)."""
+    return [array[which] for array in x] if isinstance(x, list) else x[which]
+
+
 def _digest(*parts):
-    """A short SHA-256 of arrays and JSON-able values."""
+    """A short SHA-256 of arrays, lists of arrays and JSON-able values."""
     digest = hashlib.sha256()
     for part in parts:
-        if isinstance(part, np.ndarray):
+        if isinstance(part, list) and part and all(isinstance(p, np.ndarray) for p in part):
+            digest.update(_digest(*part).encode())
+        elif isinstance(part, np.ndarray):
             digest.update(str((part.shape, part.dtype)).encode())
             digest.update(np.ascontiguousarray(part).data)
         else:
@@ -72,7 +79,8 @@ def fingerprint(model, x, y, validation_data, epochs, batch_size):
 
 
 class EpochOrder(keras.utils.PyDataset):
-    """``(x, y)`` in batches, shuffled in an order that depends on ``(seed, epoch)`` alone."""
+    """``(x, y)`` in batches, shuffled in an order that depends on ``(seed, epoch)`` alone;
+    ``x`` is an array, or a list of arrays for a model of several inputs."""
 
     def __init__(self, x, y, batch_size, seed, epoch):
         super().__init__()
@@ -80,14 +88,15 @@ class EpochOrder(keras.utils.PyDataset):
         self.set_epoch(epoch)
 
     def set_epoch(self, epoch):
-        self.order = np.random.default_rng([self.seed, epoch]).permutation(len(self.x))
+        self.order = np.random.default_rng([self.seed, epoch]).permutation(len(self.y))
 
     def __len__(self):
-        return math.ceil(len(self.x) / self.batch_size)
+        return math.ceil(len(self.y) / self.batch_size)
 
     def __getitem__(self, index):
-        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-        return self.x[rows], self.y[rows]
+        batch = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        x = rows(self.x, batch)
+        return (tuple(x) if isinstance(x, list) else x), self.y[batch]  # tf.data takes tuples
 
 
 class Backup(keras.callbacks.Callback):

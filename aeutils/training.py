@@ -5,7 +5,7 @@ from time import perf_counter
 
 import keras
 
-from aeutils.backup import Backup
+from aeutils.backup import Backup, rows
 from aeutils.checks import check_count, check_file_name, check_images, check_number
 from aeutils.shipped import load_shipped, save_shipped
 from aeutils.sizes import FULL, SHIPPED, RunSize
@@ -21,6 +21,22 @@ class EpochSeconds(keras.callbacks.Callback):
         logs["seconds"] = perf_counter() - self.start
 
 
+def _check_inputs(x, name, model):
+    """``x`` checked as the model's inputs: one array of images, or a list of one per input."""
+    shapes = model.input_shape if len(model.inputs) > 1 else [model.input_shape]
+    if len(shapes) == 1:
+        return check_images(x, name, shapes[0][1:])
+    if not isinstance(x, (list, tuple)) or len(x) != len(shapes):
+        got = f"{len(x)} arrays" if isinstance(x, (list, tuple)) else type(x).__name__
+        raise ValueError(f"{name} must be a list of {len(shapes)} arrays, one per input of "
+                         f"{model.name}, got {got}")
+    arrays = [check_images(a, f"{name}[{i}]", shape[1:]) for i, (a, shape) in enumerate(zip(x, shapes))]
+    if len({len(a) for a in arrays}) > 1:
+        raise ValueError(f"the arrays of {name} must hold as many samples, got "
+                         f"{[len(a) for a in arrays]}")
+    return arrays
+
+
 def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validation_split=0.0,
           name=None, size=None, backup_dir=None, callbacks=()):
     """Keras' ``fit`` on checked data, printing one line per epoch; returns the ``History``.
@@ -31,7 +47,9 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
     against time.
 
     - ``x`` (and ``y``, when the targets are not ``x`` itself) must be float images in [0, 1]
-      of the shape the model takes, else a clear error says what is wrong.
+      of the shape the model takes, else a clear error says what is wrong. A model of several
+      inputs takes a list of arrays, one per input (the labels of a conditional autoencoder,
+      say, one-hot), and its targets ``y``.
     - With ``backup_dir``, the state is saved after every epoch in a folder of the package's
       own inside it (see ``aeutils.backup``): a run that is killed resumes from its last
       finished epoch when the same call is made again, with the curves of every epoch, and
@@ -48,13 +66,17 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
         if size is None:
             raise ValueError(f"name={name!r} stores the weights the book ships: pass "
                              "size=run_size() too, so that a smoke run never overwrites them")
-    x = check_images(x, "x", model.input_shape[1:])
+    x = _check_inputs(x, "x", model)
+    if y is None and isinstance(x, list):
+        raise ValueError("y: a model of several inputs needs its targets; for an autoencoder "
+                         "that also takes labels, pass y=x[0]")
     y = x if y is None else check_images(y, "y", model.output_shape[1:])
-    if len(y) != len(x):
-        raise ValueError(f"x and y must hold as many samples, got {len(x)} and {len(y)}")
+    samples = len(x[0]) if isinstance(x, list) else len(x)
+    if len(y) != samples:
+        raise ValueError(f"x and y must hold as many samples, got {samples} and {len(y)}")
     if validation_data is not None:
         x_val, y_val = validation_data
-        validation_data = (check_images(x_val, "validation x", model.input_shape[1:]),
+        validation_data = (_check_inputs(x_val, "validation x", model),
                            check_images(y_val, "validation y", model.output_shape[1:]))
     check_count(epochs, "epochs")
     check_count(batch_size, "batch_size")
@@ -80,8 +102,9 @@ def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validat
                             callbacks=callbacks, verbose=2)
     else:
         if validation_split:  # the last samples, as fit takes them
-            split = int(len(x) * (1 - validation_split))
-            x, y, validation_data = x[:split], y[:split], (x[split:], y[split:])
+            split = int(len(y) * (1 - validation_split))
+            x, y, validation_data = (rows(x, slice(None, split)), y[:split],
+                                     (rows(x, slice(split, None)), y[split:]))
         backup = Backup(Path(backup_dir) / f"aeutils-backup-{name or 'train'}", model, x, y,
                         validation_data, epochs, batch_size)
         history = backup.fit(validation_data, callbacks)

@@ -239,3 +239,31 @@ def test_a_run_stopped_early_reports_the_epochs_it_trained(tmp_path):
                     callbacks=[stop])
     assert history.epoch == [0, 1] and len(history.history["loss"]) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_model_of_several_inputs_resumes_as_an_unbroken_run(tmp_path):
+    from tests.test_training import images_and_labels, two_inputs
+
+    x, labels = images_and_labels(64)
+
+    def run(folder, crash_at=None):
+        keras.utils.set_random_seed(0)
+        model = two_inputs()
+        callbacks = [] if crash_at is None else [Crash(crash_at)]
+        history = train(model, [x, labels], x, epochs=4, batch_size=16, backup_dir=folder,
+                        callbacks=callbacks)
+        return history, model
+
+    unbroken, model = run(tmp_path / "a")
+    with pytest.raises(RuntimeError, match="killed"):
+        run(tmp_path / "b", crash_at=2)
+    resumed, again = run(tmp_path / "b")
+    np.testing.assert_allclose(resumed.history["loss"], unbroken.history["loss"], rtol=1e-6)
+    for got, want in zip(again.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+    # the data of both inputs identify the run: other labels do not resume it
+    with pytest.raises(RuntimeError, match="killed"):
+        run(tmp_path / "c", crash_at=2)
+    labels[:] = labels[::-1].copy()
+    with pytest.raises(ValueError, match="holds the backup of another run \\(its data differ"):
+        run(tmp_path / "c")

@@ -119,3 +119,44 @@ def test_train_returns_the_seconds_it_took(monkeypatch):
     history = train(autoencoder, np.full((8, 784), 0.5, dtype="float32"), epochs=2, batch_size=8)
     assert history.seconds == 12.5 and len(history.history["loss"]) == 2
     assert history.history["seconds"] == [3.0, 6.0]  # each epoch's, for loss against time
+
+
+def two_inputs():
+    """A small model of two inputs, as a conditional autoencoder takes: images and labels."""
+    images, labels = keras.Input(shape=(784,)), keras.Input(shape=(10,))
+    hidden = keras.layers.Dense(16, activation="relu")(keras.layers.Concatenate()([images, labels]))
+    model = keras.Model([images, labels], keras.layers.Dense(784, activation="sigmoid")(hidden))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def images_and_labels(n=32):
+    rng = np.random.default_rng(0)
+    return (rng.random((n, 784)) > 0.7).astype("float32"), np.eye(10, dtype="float32")[rng.integers(0, 10, n)]
+
+
+def test_train_takes_a_model_of_several_inputs():
+    from aeutils.training import train
+
+    keras.utils.set_random_seed(0)
+    x, labels = images_and_labels()
+    model = two_inputs()
+    history = train(model, [x, labels], x, epochs=2, batch_size=8,
+                    validation_data=([x[:8], labels[:8]], x[:8]))
+    assert len(history.history["loss"]) == 2 and len(history.history["val_loss"]) == 2
+
+
+@pytest.mark.parametrize(("inputs", "targets", "message"), [
+    (lambda x, l: [x, l], None, r"y: a model of several inputs needs its targets"),
+    (lambda x, l: x, lambda x: x, r"x must be a list of 2 arrays, one per input"),
+    (lambda x, l: [x], lambda x: x, r"x must be a list of 2 arrays, one per input"),
+    (lambda x, l: [x, l * 2], lambda x: x, r"x\[1\] must lie in \[0, 1\]"),
+    (lambda x, l: [x, l[:5]], lambda x: x, r"the arrays of x must hold as many samples, got \[32, 5\]"),
+])
+def test_bad_inputs_of_a_model_of_several_inputs_are_named(inputs, targets, message):
+    from aeutils.training import train
+
+    x, labels = images_and_labels()
+    with pytest.raises(ValueError, match=message):
+        train(two_inputs(), inputs(x, labels), None if targets is None else targets(x),
+              epochs=1, batch_size=8)
