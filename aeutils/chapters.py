@@ -54,5 +54,8 @@ CHAPTERS = (
     Chapter("08_latent_space", "PCA and t-SNE of the codes, measured"),
     Chapter("09_which_autoencoder",
             "every kind side by side: the table, error against code size, generation, search"),
+    Chapter("10_conditional_vae",
+            "a VAE that also sees the label: ask for a digit, measured by a classifier",
+            "conditional variational", "build_cvae", "10_conditional_vae"),
 )
 KINDS = {chapter.kind: chapter for chapter in CHAPTERS if chapter.kind}  # in chapter order

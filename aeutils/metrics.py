@@ -1,4 +1,5 @@
-"""Measures of reconstruction quality shared by several chapters."""
+"""Measures shared by several chapters: reconstruction quality, and a classifier's verdict on
+generated digits."""
 
 import numpy as np
 
@@ -20,6 +21,19 @@ def psnr(clean, other):
     return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-12))))
 
 
+# from notebooks/09_which_autoencoder.ipynb: edit it there
+def judge_digits(probabilities):
+    """A digit classifier's verdict on a batch of images, from its softmax outputs (a row of
+    ten per image): its mean confidence, and the spread of the digits it predicts."""
+    confidence = probabilities.max(axis=1)
+    shares = np.bincount(probabilities.argmax(axis=1), minlength=10) / len(probabilities)
+    seen = shares[shares > 0]
+    return {"mean_confidence": float(confidence.mean()),
+            "confident_share": float(np.mean(confidence > 0.9)),
+            "class_entropy_bits": float(-np.sum(seen * np.log2(seen))),
+            "digits_covered": int(np.sum(shares >= 0.01))}
+
+
 # ---- End of the generated section. ----
 
 
@@ -32,4 +46,18 @@ def _batches(clean, other):
         check_images(images, name)
 
 
-psnr = checked(psnr, _batches)  # the chapter's psnr, with its arguments checked
+def _softmax_rows(probabilities):
+    """Refuse what is not a batch of softmax outputs over the ten digits."""
+    probabilities = np.asarray(probabilities)
+    if probabilities.ndim != 2 or probabilities.shape[1] != 10 or len(probabilities) == 0:
+        raise ValueError(f"probabilities must have shape (n, 10), one row of ten per image, "
+                         f"got {probabilities.shape}")
+    if not (np.all((probabilities >= 0) & (probabilities <= 1))
+            and np.allclose(probabilities.sum(axis=1), 1, atol=1e-3)):
+        raise ValueError("probabilities must be softmax outputs, rows of ten in [0, 1] that sum "
+                         "to 1: pass classifier.predict(images), with a softmax output layer")
+
+
+# The chapters' functions, with their arguments checked.
+psnr = checked(psnr, _batches)
+judge_digits = checked(judge_digits, _softmax_rows)

@@ -200,6 +200,44 @@ def build_vae(input_dim=784, hidden=256, latent_dim=2, seed=None):
     return autoencoder, encoder, decoder
 
 
+# from notebooks/10_conditional_vae.ipynb: edit it there
+def build_cvae(input_dim=784, classes=10, hidden=256, latent_dim=2, seed=None):
+    """A conditional VAE: the encoder and the decoder also take the one-hot label.
+
+    The encoder maps ``[image, label]`` to ``[z_mean, z_log_var, z]``, the decoder
+    ``[z, label]`` to an image. Train it on ``[images, labels]`` with
+    ``loss=summed_binary_crossentropy``; its ``Sampling`` layer adds the KL term.
+    """
+    image, label = keras.Input(shape=(input_dim,)), keras.Input(shape=(classes,))
+    h = layers.Dense(hidden, activation="relu")(layers.Concatenate()([image, label]))
+    z_mean = layers.Dense(latent_dim, name="z_mean")(h)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
+    z = Sampling(seed=seed, name="z")([z_mean, z_log_var])
+    encoder = keras.Model([image, label], [z_mean, z_log_var, z], name="encoder")
+    code, code_label = keras.Input(shape=(latent_dim,)), keras.Input(shape=(classes,))
+    h = layers.Dense(hidden, activation="relu")(layers.Concatenate()([code, code_label]))
+    output = layers.Dense(input_dim, activation="sigmoid")(h)
+    decoder = keras.Model([code, code_label], output, name="decoder")
+    cvae = keras.Model([image, label], decoder([encoder([image, label])[2], label]), name="cvae")
+    return cvae, encoder, decoder
+
+
+# from notebooks/10_conditional_vae.ipynb: edit it there
+def digit_classifier(classes=10):
+    """A small convolutional classifier of flat 784-pixel digits, with a softmax output."""
+    return keras.Sequential([
+        keras.Input(shape=(784,)),
+        layers.Reshape((28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Flatten(),
+        layers.Dropout(0.5),
+        layers.Dense(classes, activation="softmax"),
+    ], name="classifier")
+
+
 # ---- End of the generated section. ----
 
 
@@ -228,6 +266,6 @@ def _like_defaults(build):
 
 # The builders above are the chapters' cells, as taught; the package checks their arguments.
 build_dense, build_sparse, build_deep, build_convolutional, build_denoising, build_seq2seq, \
-    build_vae = (checked(build, _like_defaults(build)) for build in (
+    build_vae, build_cvae, digit_classifier = (checked(build, _like_defaults(build)) for build in (
         build_dense, build_sparse, build_deep, build_convolutional, build_denoising,
-        build_seq2seq, build_vae))
+        build_seq2seq, build_vae, build_cvae, digit_classifier))

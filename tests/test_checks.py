@@ -129,6 +129,9 @@ CASES = [
         ValueError,
         "use int(features)",
     ),
+    ("no classes", lambda: models.build_cvae(classes=0), ValueError, "classes must be a positive integer"),
+    ("classes as a float", lambda: models.digit_classifier(classes=10.0), ValueError,
+     "classes must be a positive integer, got float 10.0"),
     ("a seed as text", lambda: models.build_vae(seed="abc"), TypeError, "seed must be an integer, got str 'abc'"),
     ("a negative seed", lambda: models.build_vae(seed=-1), ValueError, "seed must be at least 0, got -1"),
     # the data helpers

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aeutils.metrics import psnr
+from aeutils.metrics import judge_digits, psnr
 
 
 def test_psnr_of_known_errors():
@@ -12,3 +12,22 @@ def test_psnr_of_known_errors():
     assert psnr(clean, np.stack([clean[0] + 0.1, clean[1] + 0.01])) == pytest.approx(30.0)
     assert psnr(clean.reshape(2, 784), clean + 0.1) == pytest.approx(20.0)  # shapes may differ
     assert psnr(clean, clean) == pytest.approx(120.0)  # capped, not infinite
+
+
+def test_judge_digits_of_known_verdicts():
+    sure, torn = np.eye(10)[[3, 3, 7, 7]], np.full((4, 10), 0.1)  # two digits; no opinion
+    verdict = judge_digits(np.concatenate([sure, torn]))
+    # torn rows go to digit 0 (argmax of a tie): shares 1/2, 1/4, 1/4 -> entropy 1.5 bits
+    assert verdict == {"mean_confidence": pytest.approx(0.55), "confident_share": 0.5,
+                       "class_entropy_bits": pytest.approx(1.5), "digits_covered": 3}
+
+
+@pytest.mark.parametrize(("probabilities", "message"), [
+    (np.eye(10)[0], r"probabilities must have shape \(n, 10\), one row of ten per image, got \(10,\)"),
+    (np.zeros((0, 10)), r"probabilities must have shape \(n, 10\), one row of ten per image, got \(0, 10\)"),
+    (np.eye(10)[[1, 2]] * 3, r"probabilities must be softmax outputs, rows of ten in \[0, 1\] that sum to 1"),
+    (np.full((2, 10), np.nan), r"probabilities must be softmax outputs"),
+])
+def test_judge_digits_refuses_what_is_not_softmax_outputs(probabilities, message):
+    with pytest.raises(ValueError, match=message):
+        judge_digits(probabilities)

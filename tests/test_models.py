@@ -15,7 +15,9 @@ BUILDERS = [
     (models.build_denoising, 28_353, (28, 28, 1)),
     (models.build_seq2seq, 58_652, (28, 28)),
     (models.build_vae, 404_244, (784,)),
+    (models.build_cvae, 409_364, (784,)),  # and the one-hot label, a second input
 ]
+VARIATIONAL = (models.build_vae, models.build_cvae)
 IDS = [b.__name__ for b, _, _ in BUILDERS]
 
 
@@ -26,10 +28,19 @@ def synthetic_images(shape, n=64, seed=0):
     return patterns[rng.integers(0, 4, size=n)]
 
 
+def inputs(builder, x):
+    """What the builder's autoencoder takes: the images, and for the conditional VAE a label
+    for each of the four patterns, one-hot."""
+    if builder is not models.build_cvae:
+        return x
+    _, pattern = np.unique(x, axis=0, return_inverse=True)
+    return [x, np.eye(10, dtype="float32")[pattern.ravel()]]
+
+
 def compiled(builder):
     keras.utils.set_random_seed(0)
     autoencoder, encoder, decoder = builder()
-    loss = models.summed_binary_crossentropy if builder is models.build_vae else "binary_crossentropy"
+    loss = models.summed_binary_crossentropy if builder in VARIATIONAL else "binary_crossentropy"
     autoencoder.compile(optimizer=keras.optimizers.Adam(3e-3), loss=loss)
     return autoencoder, encoder, decoder
 
@@ -38,10 +49,15 @@ def compiled(builder):
 def test_default_architecture(builder, params, shape):
     autoencoder, encoder, decoder = builder()
     assert autoencoder.count_params() == params
-    assert autoencoder.input_shape == (None, *shape)
+    images_shape = (autoencoder.input_shape[0] if builder is models.build_cvae
+                    else autoencoder.input_shape)
+    assert images_shape == (None, *shape)
     assert autoencoder.output_shape == (None, *shape)
-    code_shape = encoder.output_shape[-1] if builder is models.build_vae else encoder.output_shape
-    assert decoder.input_shape == code_shape  # the VAE decodes z, its encoder's last output
+    code_shape = encoder.output_shape[-1] if builder in VARIATIONAL else encoder.output_shape
+    if builder is models.build_cvae:  # the code and the label
+        assert autoencoder.input_shape == [(None, 784), (None, 10)]
+        code_shape = [code_shape, (None, 10)]
+    assert decoder.input_shape == code_shape  # a VAE decodes z, its encoder's last output
 
 
 def test_code_sizes():
@@ -51,21 +67,23 @@ def test_code_sizes():
     assert models.build_denoising()[1].output_shape == (None, 7, 7, 32)
     assert models.build_seq2seq()[1].output_shape == (None, 64)
     assert [s for s in models.build_vae()[1].output_shape] == [(None, 2)] * 3
+    assert [s for s in models.build_cvae()[1].output_shape] == [(None, 2)] * 3
 
 
 def test_arguments_change_the_architecture():
     assert models.build_dense(input_dim=64, code_dim=8)[0].count_params() == 64 * 8 + 8 + 8 * 64 + 64
     assert models.build_deep(hidden=(16,), code_dim=4)[1].output_shape == (None, 4)
     assert models.build_vae(latent_dim=3)[2].input_shape == (None, 3)
+    assert models.build_cvae(latent_dim=3, classes=4)[2].input_shape == [(None, 3), (None, 4)]
 
 
 @pytest.mark.parametrize(("builder", "params", "shape"), BUILDERS, ids=IDS)
 def test_a_few_steps_of_training_lower_the_loss(builder, params, shape):
     x = synthetic_images(shape)
     autoencoder, _, _ = compiled(builder)
-    before = autoencoder.evaluate(x, x, verbose=0)
-    history = autoencoder.fit(x, x, epochs=30, batch_size=16, verbose=0)
-    after = autoencoder.evaluate(x, x, verbose=0)
+    before = autoencoder.evaluate(inputs(builder, x), x, verbose=0)
+    history = autoencoder.fit(inputs(builder, x), x, epochs=30, batch_size=16, verbose=0)
+    after = autoencoder.evaluate(inputs(builder, x), x, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     # at least 5% lower on every backend and seed tried (0 to 2): the small convolutional
     # model is the slowest, between 11% and 18% lower after these 120 steps
@@ -94,11 +112,12 @@ def test_vae_adds_the_kl_divergence():
 def test_saved_model_reloads_to_the_same_outputs(builder, params, shape, tmp_path):
     x = synthetic_images(shape, n=8)
     autoencoder, encoder, _ = compiled(builder)
-    autoencoder.fit(x, x, epochs=1, verbose=0)
+    autoencoder.fit(inputs(builder, x), x, epochs=1, verbose=0)
     path = tmp_path / "model.keras"
     autoencoder.save(path)
     reloaded = keras.saving.load_model(path, safe_mode=True)
-    if builder is models.build_vae:  # sampling is random: compare the deterministic means
+    x = inputs(builder, x)
+    if builder in VARIATIONAL:  # sampling is random: compare the deterministic means
         expected = encoder.predict(x, verbose=0)[0]
         got = reloaded.get_layer("encoder").predict(x, verbose=0)[0]
     else:
@@ -113,3 +132,23 @@ def test_a_model_file_with_code_in_it_is_refused(tmp_path):
     keras.Model(inputs, outputs).save(path)
     with pytest.raises(ValueError, match="safe_mode"):
         keras.saving.load_model(path)  # safe_mode=True is the default
+
+
+def test_the_conditional_vae_decodes_the_label_it_is_given():
+    """Its decoder's output depends on the label: the same code, two labels, two images."""
+    _, _, decoder = models.build_cvae()
+    code = np.zeros((2, 2), dtype="float32")
+    images = decoder.predict([code, np.eye(10, dtype="float32")[[3, 8]]], verbose=0)
+    assert np.abs(images[0] - images[1]).max() > 1e-3
+
+
+def test_the_digit_classifier_takes_flat_images_and_learns():
+    keras.utils.set_random_seed(0)
+    classifier = models.digit_classifier()
+    x = synthetic_images((784,))
+    _, pattern = np.unique(x, axis=0, return_inverse=True)
+    y = np.eye(10, dtype="float32")[pattern.ravel()]
+    classifier.compile(optimizer=keras.optimizers.Adam(3e-3), loss="categorical_crossentropy")
+    before = classifier.evaluate(x, y, verbose=0)
+    classifier.fit(x, y, epochs=10, batch_size=16, verbose=0)
+    assert classifier.output_shape == (None, 10) and classifier.evaluate(x, y, verbose=0) < 0.5 * before

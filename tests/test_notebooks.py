@@ -102,6 +102,8 @@ SETTINGS = {
     "08_latent_space": {"24.5": "784 / 32"},
     "09_which_autoencoder": {"0.9": "a confidence threshold", "1%": "a share threshold",
                              "3.32": "log2 10", "24.5": "784 / 32"},
+    "10_conditional_vae": {"0.9": "a confidence threshold", "1%": "a share threshold",
+                           "3.32": "log2 10"},
 }
 
 

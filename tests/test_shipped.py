@@ -24,11 +24,20 @@ def mnist(flat):
     return x_test
 
 
+def labelled():
+    """The flat test images with their one-hot labels: a conditional model's inputs."""
+    _, (x_test, y_test) = load_mnist(flat=True)
+    return [x_test, np.eye(10, dtype="float32")[y_test]]
+
+
 def bce(model, builder, x, y):
     """Binary cross-entropy per pixel of the model's reconstructions, penalties left out."""
     if builder is models.build_vae:  # chapter 7 decodes the mean codes
         z_mean = model.get_layer("encoder").predict(x, verbose=0)[0]
         predicted = model.get_layer("decoder").predict(z_mean, verbose=0)
+    elif builder is models.build_cvae:  # so does chapter 10, with the labels
+        z_mean = model.get_layer("encoder").predict(x, verbose=0)[0]
+        predicted = model.get_layer("decoder").predict([z_mean, x[1]], verbose=0)
     else:
         predicted = model.predict(x, verbose=0)
     return float(
@@ -104,6 +113,12 @@ CASES = {
         "07_variational_autoencoder",
         "test_loss",
     ),
+    "10_conditional_vae": (
+        models.build_cvae,
+        lambda: [labelled(), mnist(True)],
+        "10_conditional_vae",
+        "test_loss",
+    ),
 }
 
 
@@ -125,6 +140,15 @@ def test_shipped_weights_reproduce_the_stored_test_loss(name):
     assert bce(model, builder, x, y) == pytest.approx(results[key], abs=0.002)
     assert len(history.history["loss"]) == results["blog_epochs" if key.startswith("blog_")
                                                    else "epochs"]
+
+
+def test_the_shipped_digit_classifier_reproduces_its_stored_accuracy():
+    classifier = models.digit_classifier()
+    load_shipped(classifier, "10_conditional_vae.classifier", folder=WEIGHTS)
+    x_test, onehot = labelled()
+    accuracy = np.mean(classifier.predict(x_test, verbose=0).argmax(axis=1) == onehot.argmax(axis=1))
+    results = json.loads((NOTEBOOKS / "results" / "10_conditional_vae.json").read_text())
+    assert accuracy == pytest.approx(results["classifier_accuracy"], abs=1e-4)
 
 
 def test_damaged_weights_are_refused(tmp_path):
