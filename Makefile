@@ -38,14 +38,11 @@ test: book browser $(VENV)/backends  ## the strict book build, unit tests, the s
 		-m "notebook or site" tests notebooks
 	$(MAKE) --no-print-directory test-backends
 
-test-backends: $(VENV)/backends data  ## the unit tests, the reproducibility test and every notebook at smoke size on JAX and on PyTorch (CPU builds)
+test-backends: $(VENV)/backends data  ## the tests whose outcome depends on the backend (the builders, training, the shipped weights, reproducibility) and every notebook at smoke size, on JAX and on PyTorch (CPU builds)
 	for backend in jax torch; do \
-		export KERAS_BACKEND=$$backend AEUTILS_SIZE=smoke; \
-		$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
-			-m "not notebook and not site and not environment" tests || exit 1; \
-		$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --nbval \
-			--nbval-current-env --nbval-cell-timeout=600 tests/test_reproducible.py notebooks \
-			|| exit 1; \
+		KERAS_BACKEND=$$backend AEUTILS_SIZE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider \
+			-n 2 --dist loadfile --nbval --nbval-current-env --nbval-cell-timeout=600 \
+			-m every_backend tests notebooks || exit 1; \
 	done
 
 unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast loop while working (under a minute)
@@ -55,7 +52,7 @@ unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast 
 notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SIZE=smoke: times only; AEUTILS_SIZE=shipped: check the figures drawn from the shipped weights)
 	$(BIN)/python tools/run_notebooks.py
 
-chapter: $(BIN)/activate  ## start a new chapter from the template: make chapter NAME=10_contractive_autoencoder ABOUT="one line"
+chapter: $(BIN)/activate  ## start a new chapter from the template: make chapter NAME=13_contractive_autoencoder ABOUT="one line"
 	$(BIN)/python tools/new_chapter.py "$(NAME)" "$(ABOUT)"
 
 lab: $(BIN)/activate data  ## open the notebooks in JupyterLab

@@ -7,10 +7,14 @@ At the root, so that it applies to nbval's notebooks too, however pytest is star
 import pytest
 
 BY_FILE = {"test_site.py": "site", "test_environments.py": "environment"}
+# the tests whose outcome depends on the Keras backend: make test runs them on each of the three
+EVERY_BACKEND = {"test_models.py", "test_training.py", "test_resume.py", "test_shipped.py",
+                 "test_explorer.py", "test_reproducible.py"}
 
 
 def pytest_collection_modifyitems(items):
-    """Mark each test by its kind: the site, the environments, or a notebook that nbval runs.
+    """Mark each test by its kind: the site, the environments, or a notebook that nbval runs;
+    and the notebooks and the tests of ``EVERY_BACKEND`` as ``every_backend``.
 
     Tests that run a notebook or the benchmark from a test file carry ``@pytest.mark.notebook``
     themselves; every other test is a unit test, which ``make unit`` runs.
@@ -20,6 +24,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.notebook)
         elif item.path.name in BY_FILE:
             item.add_marker(getattr(pytest.mark, BY_FILE[item.path.name]))
+        if item.path.suffix == ".ipynb" or item.path.name in EVERY_BACKEND:
+            item.add_marker(pytest.mark.every_backend)
 
 
 @pytest.fixture

@@ -57,5 +57,8 @@ CHAPTERS = (
     Chapter("10_conditional_vae",
             "a VAE that also sees the label: ask for a digit, measured by a classifier",
             "conditional variational", "build_cvae", "10_conditional_vae"),
+    Chapter("11_vq_vae",
+            "discrete codes from a learned codebook: usage, bits per image, generation",
+            "vector-quantised", "build_vqvae", "11_vq_vae.restarts"),
 )
 KINDS = {chapter.kind: chapter for chapter in CHAPTERS if chapter.kind}  # in chapter order

@@ -52,8 +52,8 @@ def environment():
 def training_flops(model, samples):
     """Floating-point operations of one epoch: forward pass x 3 for the backward pass.
 
-    Dense, convolutional and LSTM layers count; pooling, upsampling and activations, which
-    cost memory traffic rather than arithmetic, do not."""
+    Dense, convolutional (transposed too) and LSTM layers count; pooling, upsampling and
+    activations, which cost memory traffic rather than arithmetic, do not."""
     macs = 0
     stack = list(model.layers)
     while stack:
@@ -65,6 +65,9 @@ def training_flops(model, samples):
         elif isinstance(layer, keras.layers.Conv2D):
             out = layer.output.shape
             macs += out[1] * out[2] * int(np.prod(layer.kernel.shape))
+        elif isinstance(layer, keras.layers.Conv2DTranspose):  # each input meets the kernel
+            into = layer.input.shape
+            macs += into[1] * into[2] * int(np.prod(layer.kernel.shape))
         elif isinstance(layer, keras.layers.LSTM):  # four gates, at every time step
             steps, inputs = layer.input.shape[1:]
             macs += steps * 4 * (inputs + layer.units) * layer.units

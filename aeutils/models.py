@@ -238,6 +238,73 @@ def digit_classifier(classes=10):
     ], name="classifier")
 
 
+# from notebooks/11_vq_vae.ipynb: edit it there
+@keras.saving.register_keras_serializable(package="aeutils")
+class VectorQuantizer(layers.Layer):
+    """Replaces each vector of the input by the nearest of ``num_codes`` learned vectors.
+
+    Adds the codebook and commitment losses of van den Oord et al. (2017); the gradient goes
+    straight through the quantisation, from the output to the input.
+    """
+
+    def __init__(self, num_codes, beta=0.25, **kwargs):
+        super().__init__(**kwargs)
+        self.num_codes, self.beta = num_codes, beta
+
+    def build(self, input_shape):
+        self.codebook = self.add_weight(shape=(self.num_codes, input_shape[-1]), name="codebook",
+                                        initializer="random_uniform")
+
+    def indices(self, inputs):
+        """The index of the nearest codebook vector to each vector of ``inputs``."""
+        distances = (ops.sum(ops.square(inputs), axis=-1, keepdims=True)
+                     - 2 * ops.matmul(inputs, ops.transpose(self.codebook))
+                     + ops.sum(ops.square(self.codebook), axis=-1))
+        return ops.argmin(distances, axis=-1)
+
+    def call(self, inputs):
+        quantized = ops.take(self.codebook, self.indices(inputs), axis=0)
+        grid = tuple(range(1, len(inputs.shape)))  # every axis but the images'
+
+        def squared(a, b):  # summed over each image's grid, averaged over the images
+            return ops.mean(ops.sum(ops.square(a - b), axis=grid))
+
+        codebook_loss = squared(ops.stop_gradient(inputs), quantized)
+        commitment_loss = squared(inputs, ops.stop_gradient(quantized))
+        self.add_loss(codebook_loss + self.beta * commitment_loss)
+        return inputs + ops.stop_gradient(quantized - inputs)  # straight through
+
+    def get_config(self):
+        return {**super().get_config(), "num_codes": self.num_codes, "beta": self.beta}
+
+
+# from notebooks/11_vq_vae.ipynb: edit it there
+def build_vqvae(num_codes=64, code_dim=8, beta=0.25):
+    """A VQ-VAE for flat 28x28 images: ``(autoencoder, encoder, decoder)``.
+
+    The encoder maps an image to a 7x7 grid of ``code_dim`` numbers, the autoencoder's
+    ``VectorQuantizer`` layer (named ``"quantizer"``) replaces them by codebook vectors, and
+    the decoder maps those back to an image.
+    """
+    encoder = keras.Sequential([
+        keras.Input(shape=(784,)),
+        layers.Reshape((28, 28, 1)),
+        layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
+        layers.Conv2D(32, 3, strides=2, padding="same", activation="relu"),
+        layers.Conv2D(code_dim, 1),  # 7x7 vectors of code_dim numbers
+    ], name="encoder")
+    decoder = keras.Sequential([
+        keras.Input(shape=(7, 7, code_dim)),
+        layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu"),
+        layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu"),
+        layers.Conv2D(1, 3, padding="same", activation="sigmoid"),
+        layers.Flatten(),
+    ], name="decoder")
+    quantizer = VectorQuantizer(num_codes, beta, name="quantizer")
+    autoencoder = keras.Sequential([encoder, quantizer, decoder], name="vqvae")
+    return autoencoder, encoder, decoder
+
+
 # ---- End of the generated section. ----
 
 
@@ -266,6 +333,7 @@ def _like_defaults(build):
 
 # The builders above are the chapters' cells, as taught; the package checks their arguments.
 build_dense, build_sparse, build_deep, build_convolutional, build_denoising, build_seq2seq, \
-    build_vae, build_cvae, digit_classifier = (checked(build, _like_defaults(build)) for build in (
-        build_dense, build_sparse, build_deep, build_convolutional, build_denoising,
-        build_seq2seq, build_vae, build_cvae, digit_classifier))
+    build_vae, build_cvae, build_vqvae, digit_classifier = (
+        checked(build, _like_defaults(build)) for build in (
+            build_dense, build_sparse, build_deep, build_convolutional, build_denoising,
+            build_seq2seq, build_vae, build_cvae, build_vqvae, digit_classifier))

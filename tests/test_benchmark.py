@@ -91,6 +91,10 @@ def test_training_flops_count_dense_convolution_and_lstm_layers():
     assert training_flops(conv, 2) == 3 * 2 * 2 * (28 * 28) * (3 * 3 * 1 * 4)
     lstm = keras.Sequential([keras.Input((28, 28)), layers.LSTM(16)])
     assert training_flops(lstm, 1) == 3 * 2 * 28 * 4 * (28 + 16) * 16
+    # a transposed convolution: every input position meets the whole kernel
+    up = keras.Sequential([keras.Input((7, 7, 8)), layers.Conv2DTranspose(4, 3, strides=2,
+                                                                           padding="same")])
+    assert training_flops(up, 1) == 3 * 2 * (7 * 7) * (3 * 3 * 8 * 4)
 
 
 def check_backends(results, size, repeats):

@@ -16,6 +16,7 @@ BUILDERS = [
     (models.build_seq2seq, 58_652, (28, 28)),
     (models.build_vae, 404_244, (784,)),
     (models.build_cvae, 409_364, (784,)),  # and the one-hot label, a second input
+    (models.build_vqvae, 12_681, (784,)),  # 5,064 + 7,105 + a codebook of 64 x 8
 ]
 VARIATIONAL = (models.build_vae, models.build_cvae)
 IDS = [b.__name__ for b, _, _ in BUILDERS]
@@ -68,6 +69,7 @@ def test_code_sizes():
     assert models.build_seq2seq()[1].output_shape == (None, 64)
     assert [s for s in models.build_vae()[1].output_shape] == [(None, 2)] * 3
     assert [s for s in models.build_cvae()[1].output_shape] == [(None, 2)] * 3
+    assert models.build_vqvae()[1].output_shape == (None, 7, 7, 8)  # before quantisation
 
 
 def test_arguments_change_the_architecture():
@@ -152,3 +154,51 @@ def test_the_digit_classifier_takes_flat_images_and_learns():
     before = classifier.evaluate(x, y, verbose=0)
     classifier.fit(x, y, epochs=10, batch_size=16, verbose=0)
     assert classifier.output_shape == (None, 10) and classifier.evaluate(x, y, verbose=0) < 0.5 * before
+
+
+def test_the_quantizer_picks_the_nearest_entries_and_passes_gradients_straight_through():
+    quantizer = models.VectorQuantizer(num_codes=3, beta=0.5)
+    quantizer.build((None, 2))
+    codebook = np.array([[0, 0], [1, 1], [-2, 0]], dtype="float32")
+    quantizer.codebook.assign(codebook)
+    z = np.array([[[0.9, 1.2], [-1.5, 0.1]], [[0.1, -0.2], [1.0, 0.4]]], dtype="float32")  # 2x2x2
+    nearest = np.array([[1, 2], [0, 1]])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(quantizer.indices(z)), nearest)
+    out = keras.ops.convert_to_numpy(quantizer(z))
+    np.testing.assert_allclose(out, codebook[nearest], atol=1e-6)
+    # codebook loss + beta * commitment loss, both the same squared distance in value:
+    # summed over each image's grid, averaged over the images
+    distance = np.mean(np.sum((z - codebook[nearest]) ** 2, axis=(1, 2)))
+    assert float(quantizer.losses[0]) == pytest.approx(1.5 * distance, rel=1e-5)
+
+
+def test_the_quantizers_gradient_reaches_the_encoder_as_if_there_were_no_quantisation():
+    inputs = keras.Input(shape=(7, 7, 8))
+    quantizer = models.VectorQuantizer(num_codes=4)
+    model = keras.Model(inputs, quantizer(inputs))
+    z = np.random.default_rng(0).normal(size=(2, 7, 7, 8)).astype("float32")
+    weights = np.random.default_rng(1).normal(size=(2, 7, 7, 8)).astype("float32")
+    gradient = input_gradient(model, z, weights)
+    np.testing.assert_allclose(gradient, weights, rtol=1e-5)  # d(sum(w * out))/dz = w
+
+
+def input_gradient(model, z, weights):
+    """The gradient of ``sum(weights * model(z))`` with respect to ``z``, on any backend."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        z = tf.constant(z)
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            total = tf.reduce_sum(weights * model(z))
+        return tape.gradient(total, z).numpy()
+    if backend == "jax":
+        import jax
+
+        return np.asarray(jax.grad(lambda t: (weights * model(t)).sum())(z))
+    import torch
+
+    z = torch.tensor(z, requires_grad=True)
+    (torch.tensor(weights) * model(z)).sum().backward()
+    return z.grad.numpy()

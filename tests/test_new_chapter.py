@@ -26,9 +26,9 @@ def repository_copy(folder):
 def test_a_chapter_from_the_template_is_listed_and_runs(tmp_path):
     copy = repository_copy(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(copy), "AEUTILS_SIZE": "smoke"}
-    new = [sys.executable, "tools/new_chapter.py", "10_contractive_autoencoder", "a new kind"]
+    new = [sys.executable, "tools/new_chapter.py", "13_contractive_autoencoder", "a new kind"]
     before = {p: p.read_bytes() for p in (copy / "aeutils" / "chapters.py", copy / "README.md")}
-    for bad in (["10_x", ""], ["10_x", "one \\ two"], ["10 x", "fine"], ["01_again", "fine"]):
+    for bad in (["13_x", ""], ["13_x", "one \\ two"], ["13 x", "fine"], ["01_again", "fine"]):
         refused = subprocess.run(new[:2] + bad, cwd=copy, env=env, capture_output=True, text=True)
         assert refused.returncode != 0, bad
         assert "must" in refused.stderr or "exists already" in refused.stderr, refused.stderr
@@ -38,8 +38,8 @@ def test_a_chapter_from_the_template_is_listed_and_runs(tmp_path):
     assert again.returncode != 0 and "exists already" in again.stderr
     checks = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_chapters.py",
-         "--nbval", "--nbval-current-env", "notebooks/10_contractive_autoencoder.ipynb"],
+         "--nbval", "--nbval-current-env", "notebooks/13_contractive_autoencoder.ipynb"],
         cwd=copy, env=env, capture_output=True, text=True)
     assert checks.returncode == 0, checks.stdout[-3000:]
     assert "failed" not in checks.stdout and " passed" in checks.stdout
-    assert (copy / "notebooks" / "results" / "10_contractive_autoencoder.smoke.json").is_file()
+    assert (copy / "notebooks" / "results" / "13_contractive_autoencoder.smoke.json").is_file()

@@ -104,6 +104,7 @@ SETTINGS = {
                              "3.32": "log2 10", "24.5": "784 / 32"},
     "10_conditional_vae": {"0.9": "a confidence threshold", "1%": "a share threshold",
                            "3.32": "log2 10"},
+    "11_vq_vae": {"0.9": "a confidence threshold", "1%": "a share threshold"},
 }
 
 

@@ -119,6 +119,18 @@ CASES = {
         "10_conditional_vae",
         "test_loss",
     ),
+    "11_vq_vae": (
+        models.build_vqvae,
+        lambda: [mnist(True)] * 2,
+        "11_vq_vae",
+        "test_loss",
+    ),
+    "11_vq_vae.restarts": (  # dead codes restarted after each epoch
+        models.build_vqvae,
+        lambda: [mnist(True)] * 2,
+        "11_vq_vae",
+        "restarts_test_loss",
+    ),
 }
 
 

@@ -1,6 +1,6 @@
 """Start a new chapter from the book's template, and list it everywhere the book lists chapters.
 
-    python tools/new_chapter.py 10_contractive_autoencoder "a Jacobian penalty on the code"
+    python tools/new_chapter.py 13_contractive_autoencoder "a Jacobian penalty on the code"
 
 It writes ``notebooks/<name>.ipynb`` (the setup cell of every chapter, the sections of a
 chapter, a small dense autoencoder to replace, which already runs at smoke size) and adds the
@@ -106,7 +106,7 @@ def listed(text, pattern, line, where):
 
 def main(name, about):
     if not re.fullmatch(r"\d\d_[a-z0-9_]+", name):
-        raise SystemExit(f"name must look like 10_contractive_autoencoder, got {name!r}")
+        raise SystemExit(f"name must look like 13_contractive_autoencoder, got {name!r}")
     path = ROOT / "notebooks" / f"{name}.ipynb"
     if path.exists() or list(ROOT.glob(f"notebooks/{name[:2]}_*.ipynb")):
         raise SystemExit(f"a chapter numbered {name[:2]} exists already")
