@@ -32,8 +32,8 @@ test: book browser $(VENV)/backends  ## the strict book build, unit tests, the s
 	# the unit tests and the fresh environments, on two processes: pip's work overlaps
 	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -p no:cacheprovider -n 2 --durations=10 \
 		-m "not notebook and not site" tests
-	# the site in Chromium and every notebook, on two processes, each notebook's cells on one
-	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -n 2 --dist loadgroup --nbval --nbval-current-env \
+	# the site in Chromium and every notebook, on two processes, each file's tests on one
+	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 -p no:cacheprovider --durations=15 \
 		-m "notebook or site" tests notebooks
 	$(MAKE) --no-print-directory test-backends
@@ -41,7 +41,7 @@ test: book browser $(VENV)/backends  ## the strict book build, unit tests, the s
 test-backends: $(VENV)/backends data  ## the tests whose outcome depends on the backend (the builders, training, the shipped weights, reproducibility) and every notebook at smoke size, on JAX and on PyTorch (CPU builds)
 	for backend in jax torch; do \
 		KERAS_BACKEND=$$backend AEUTILS_SIZE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider \
-			-n 2 --dist loadgroup --nbval --nbval-current-env --nbval-cell-timeout=600 \
+			-n 2 --dist loadfile --nbval --nbval-current-env --nbval-cell-timeout=600 \
 			-m every_backend tests notebooks || exit 1; \
 	done
 

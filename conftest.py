@@ -7,8 +7,6 @@ At the root, so that it applies to nbval's notebooks too, however pytest is star
 import pytest
 
 BY_FILE = {"test_site.py": "site", "test_environments.py": "environment"}
-# files whose tests share a costly module fixture (a browser, a bare environment): one process
-ONE_PROCESS = {"test_site.py", "test_one_cell.py"}
 # the tests whose outcome depends on the Keras backend: make test runs them on each of the three
 EVERY_BACKEND = {"test_models.py", "test_training.py", "test_resume.py", "test_shipped.py",
                  "test_explorer.py", "test_reproducible.py"}
@@ -16,9 +14,7 @@ EVERY_BACKEND = {"test_models.py", "test_training.py", "test_resume.py", "test_s
 
 def pytest_collection_modifyitems(items):
     """Mark each test by its kind: the site, the environments, or a notebook that nbval runs;
-    the notebooks and the tests of ``EVERY_BACKEND`` as ``every_backend``; and each notebook's
-    cells, and each file of ``ONE_PROCESS``, as one group, which ``pytest -n 2 --dist
-    loadgroup`` keeps on one process while it spreads the other tests one by one.
+    and the notebooks and the tests of ``EVERY_BACKEND`` as ``every_backend``.
 
     Tests that run a notebook or the benchmark from a test file carry ``@pytest.mark.notebook``
     themselves; every other test is a unit test, which ``make unit`` runs.
@@ -30,8 +26,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(getattr(pytest.mark, BY_FILE[item.path.name]))
         if item.path.suffix == ".ipynb" or item.path.name in EVERY_BACKEND:
             item.add_marker(pytest.mark.every_backend)
-        if item.path.suffix == ".ipynb" or item.path.name in ONE_PROCESS:  # a notebook's cells
-            item.add_marker(pytest.mark.xdist_group(item.path.name))  # run in order, one kernel
 
 
 @pytest.fixture
