@@ -30,16 +30,20 @@ def labelled():
     return [x_test, np.eye(10, dtype="float32")[y_test]]
 
 
+BATCH = 1000  # large batches: far fewer calls, which PyTorch's eager steps make slow
+
+
 def bce(model, builder, x, y):
     """Binary cross-entropy per pixel of the model's reconstructions, penalties left out."""
     if builder is models.build_vae:  # chapter 7 decodes the mean codes
-        z_mean = model.get_layer("encoder").predict(x, verbose=0)[0]
-        predicted = model.get_layer("decoder").predict(z_mean, verbose=0)
+        z_mean = model.get_layer("encoder").predict(x, batch_size=BATCH, verbose=0)[0]
+        predicted = model.get_layer("decoder").predict(z_mean, batch_size=BATCH, verbose=0)
     elif builder is models.build_cvae:  # so does chapter 10, with the labels
-        z_mean = model.get_layer("encoder").predict(x, verbose=0)[0]
-        predicted = model.get_layer("decoder").predict([z_mean, x[1]], verbose=0)
+        z_mean = model.get_layer("encoder").predict(x, batch_size=BATCH, verbose=0)[0]
+        predicted = model.get_layer("decoder").predict([z_mean, x[1]], batch_size=BATCH,
+                                                       verbose=0)
     else:
-        predicted = model.predict(x, verbose=0)
+        predicted = model.predict(x, batch_size=BATCH, verbose=0)
     return float(
         np.mean(keras.ops.convert_to_numpy(keras.losses.binary_crossentropy(y, predicted)))
     )
@@ -158,7 +162,8 @@ def test_the_shipped_digit_classifier_reproduces_its_stored_accuracy():
     classifier = models.digit_classifier()
     load_shipped(classifier, "10_conditional_vae.classifier", folder=WEIGHTS)
     x_test, onehot = labelled()
-    accuracy = np.mean(classifier.predict(x_test, verbose=0).argmax(axis=1) == onehot.argmax(axis=1))
+    predicted = classifier.predict(x_test, batch_size=BATCH, verbose=0)
+    accuracy = np.mean(predicted.argmax(axis=1) == onehot.argmax(axis=1))
     results = json.loads((NOTEBOOKS / "results" / "10_conditional_vae.json").read_text())
     assert accuracy == pytest.approx(results["classifier_accuracy"], abs=1e-4)
 
