@@ -12,8 +12,9 @@ $(BIN)/activate: requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt -e .
 	touch $@
 
-data: $(BIN)/activate  ## download and verify MNIST into the cache
+data: $(BIN)/activate  ## download and verify MNIST and the heart-rate series into the cache
 	$(BIN)/python -c "from aeutils.mnist import load_mnist; load_mnist()"
+	$(BIN)/python -c "from aeutils.heart_rate import load_heart_rate; load_heart_rate()"
 
 book: $(BIN)/activate data  ## build the site from the notebooks' stored outputs
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going

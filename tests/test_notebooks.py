@@ -95,7 +95,7 @@ SETTINGS = {
                                "1%": "what the 99th percentile lets through",
                                "5%": "what the 95th percentile lets through",
                                "99.9": "a percentile to try", "0.2": "a spike to try",
-                               "0.1": "a level shift to try"},
+                               "0.1": "a level shift to try", "0.5": "the AUC of chance"},
     "07_variational_autoencoder": {"0.5": "a pixel value", "0.9": "90% of a normal axis",
                                    "5%": "a quantile", "95%": "a quantile",
                                    "81%": "0.9 x 0.9"},

@@ -250,6 +250,8 @@ DIRECT_WRITES = {
     ("aeutils/mnist.py", "_fetch_npm", "extract"): "into that temporary folder",
     ("aeutils/mnist.py", "_remove_old_leftovers", "rmtree"): "the names aeutils 0.3 left",
     ("aeutils/mnist.py", "_remove_old_leftovers", "unlink"): "the names aeutils 0.3 left",
+    ("aeutils/heart_rate.py", "_fetch", "write_bytes"): "into atomic_file's path",
+    ("aeutils/heart_rate.py", "_fetch", "unlink"): "the wheel it downloaded, named PARTIAL",
 }
 WRITERS = {"write_text", "write_bytes", "write", "save_weights", "save", "savez",
            "savez_compressed", "savefig", "to_json", "to_csv", "dump", "rmtree", "unlink", "rmdir",
