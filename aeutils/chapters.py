@@ -12,11 +12,13 @@ from aeutils import models
 
 @dataclass(frozen=True)
 class Chapter:
-    """One chapter: its notebook, one line about it, and what it trains, if a kind of its own.
+    """One chapter: its notebook, one line about it, and what it trains, if anything.
 
-    ``kind`` names the kind of autoencoder the chapter teaches (``None`` for chapters that
-    use the others'), ``builder`` its builder in ``aeutils.models``, and ``weights`` the name
-    its full run stores the model's weights under (see ``aeutils.training.train``).
+    ``kind`` names the kind of autoencoder the chapter teaches. A chapter that trains another
+    chapter's kind in another way has a ``variant`` instead: the name of its model in the
+    comparison chapter's table. Both are ``None`` for chapters that load the others' models.
+    ``builder`` names the builder in ``aeutils.models``, and ``weights`` the name its full
+    run stores the model's weights under (see ``aeutils.training.train``).
     """
 
     notebook: str
@@ -24,12 +26,13 @@ class Chapter:
     kind: str | None = None
     builder: str | None = None
     weights: str | None = None
+    variant: str | None = None
 
     def build(self, **settings):
         """The chapter's ``(autoencoder, encoder, decoder)``, with its default architecture."""
         if self.builder is None:
-            raise ValueError(f"chapter {self.notebook} teaches no kind of autoencoder of its "
-                             f"own: build one of {sorted(KINDS)} instead")
+            raise ValueError(f"chapter {self.notebook} trains no autoencoder of its own: "
+                             f"build one of {sorted(KINDS)} instead")
         return getattr(models, self.builder)(**settings)
 
 
@@ -60,5 +63,11 @@ CHAPTERS = (
     Chapter("11_vq_vae",
             "discrete codes from a learned codebook: usage, bits per image, generation",
             "vector-quantised", "build_vqvae", "11_vq_vae.restarts"),
+    Chapter("12_many_devices",
+            "data-parallel training on four devices: the same loss as one, batch and learning rate",
+            builder="build_convolutional", weights="12_many_devices",
+            variant="convolutional, on four devices"),
 )
 KINDS = {chapter.kind: chapter for chapter in CHAPTERS if chapter.kind}  # in chapter order
+# every model that a chapter ships, by the name the comparison chapter's table gives it
+TRAINED = {chapter.kind or chapter.variant: chapter for chapter in CHAPTERS if chapter.weights}

@@ -14,7 +14,7 @@ import yaml
 
 import aeutils
 from aeutils import files
-from tools.setup_cell import SETUP
+from tools.setup_cell import BEFORE_SETUP, SETUP, setup_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -28,7 +28,7 @@ def code_cells(path):
 
 
 def test_every_notebook_opens_with_the_setup_cell_of_its_version():
-    first = {path.name: "".join(code_cells(path)[0]["source"]) for path in PAGES}
+    first = {path.name: "".join(setup_cell(code_cells(path))["source"]) for path in PAGES}
     setup = SETUP
     assert all(source == setup for source in first.values()), \
         "a setup cell differs: run tools/setup_cell.py"
@@ -39,8 +39,30 @@ def test_every_notebook_opens_with_the_setup_cell_of_its_version():
     assert f"{url.removeprefix('https://')}@v{aeutils.__version__}" in setup
     assert url == f"https://github.com/{files.REPOSITORY}"
     assert all(
-        "nbval-ignore-output" in code_cells(p)[0]["metadata"].get("tags", []) for p in PAGES
+        "nbval-ignore-output" in setup_cell(code_cells(p))["metadata"].get("tags", [])
+        for p in PAGES
     )
+
+
+def test_only_environment_variables_are_set_before_the_setup_cell():
+    """A chapter may set environment variables that a backend reads when it starts (chapter
+    12's devices) in cells tagged before the setup cell; nothing else may come first."""
+    before = []
+    for path in PAGES:
+        cells = code_cells(path)
+        before += cells[:cells.index(setup_cell(cells))]
+    assert before, "no page has a cell before its setup cell: drop BEFORE_SETUP"
+    for cell in before:
+        assert BEFORE_SETUP in cell["metadata"].get("tags", [])
+        for line in "".join(cell["source"]).splitlines():
+            assert (not line or line.startswith(("#", "import os", 'os.environ["', "  "))), line
+
+
+def test_the_setup_cell_is_the_first_code_cell_not_tagged_before_it():
+    cells = [{"metadata": {"tags": [BEFORE_SETUP]}, "source": "a"}, {"metadata": {}, "source": "b"}]
+    assert setup_cell(cells)["source"] == "b"
+    with pytest.raises(ValueError, match="no setup cell"):
+        setup_cell(cells[:1])
 
 
 def test_the_setup_cell_says_what_failed_when_the_install_fails(tmp_path, monkeypatch,

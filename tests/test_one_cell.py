@@ -24,6 +24,8 @@ from aeutils.chapters import KINDS
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "# This chapter in one cell"
 KIND_CHAPTERS = [ROOT / "notebooks" / f"{chapter.notebook}.ipynb" for chapter in KINDS.values()]
+# and the chapters that train a model otherwise than its own chapter (12: on four devices)
+ONE_CELL = KIND_CHAPTERS + [ROOT / "notebooks" / "12_many_devices.ipynb"]
 
 AROUND = '''
 import importlib.util, json, sys
@@ -68,21 +70,27 @@ def bare(tmp_path_factory):
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("path", KIND_CHAPTERS, ids=[p.stem for p in KIND_CHAPTERS])
+@pytest.mark.parametrize("path", ONE_CELL, ids=[p.stem for p in ONE_CELL])
 def test_the_chapter_in_one_cell_runs_alone_and_learns(path, bare, tmp_path):
     cell = one_cell(path)
     assert cell is not None, f"{path.name} has no cell starting with {MARK!r}"
     assert "aeutils" not in cell.source and len(cell.source.splitlines()) <= 40
     assert {"skip-execution", "nbval-skip"} <= set(cell.metadata.get("tags", [])), \
         "the full run and nbval must leave it to the reader (it trains the chapter again)"
-    python, mnist = bare
-    script = tmp_path / "cell.py"
-    script.write_text(AROUND + cell.source + '\nprint("LOSSES", json.dumps(losses))\n')
-    done = subprocess.run([python, script, mnist], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=600, env={"MPLBACKEND": "Agg", "PATH": "/usr/bin"})
-    assert done.returncode == 0, done.stderr[-3000:]
-    losses = json.loads(re.search(r"^LOSSES (.*)$", done.stdout, re.MULTILINE).group(1))
+    losses = run_alone(cell.source, bare, tmp_path)
     assert losses and all(curve[-1] < curve[0] for curve in losses), losses
+
+
+def run_alone(source, bare, folder, backend="tensorflow"):
+    """Run ``source`` in the bare Python on ``backend``, small; return each fit's losses."""
+    python, mnist = bare
+    script = folder / "cell.py"
+    script.write_text(AROUND + source + '\nprint("LOSSES", json.dumps(losses))\n')
+    done = subprocess.run([python, script, mnist], cwd=folder, capture_output=True, text=True,
+                          timeout=600, env={"MPLBACKEND": "Agg", "PATH": "/usr/bin",
+                                            "KERAS_BACKEND": backend})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(re.search(r"^LOSSES (.*)$", done.stdout, re.MULTILINE).group(1))
 
 
 def test_the_model_cells_run_with_keras_alone(bare, tmp_path):

@@ -135,6 +135,18 @@ CASES = {
         "11_vq_vae",
         "restarts_test_loss",
     ),
+    "12_many_devices": (  # trained data-parallel on four devices
+        models.build_convolutional,
+        lambda: [mnist(False)] * 2,
+        "12_many_devices",
+        "test_loss",
+    ),
+    "12_many_devices.one_device": (  # the same, on one device
+        models.build_convolutional,
+        lambda: [mnist(False)] * 2,
+        "12_many_devices",
+        "one_device_test_loss",
+    ),
 }
 
 
@@ -143,7 +155,7 @@ def test_every_weights_file_is_listed_and_intact():
     records = sorted(p.stem for p in WEIGHTS.glob("*.json"))
     assert names == records and set(CASES) <= set(names)
     # small enough to ship inside the package: the two 1024-unit models of chapter 02 are most
-    assert sum(p.stat().st_size for p in WEIGHTS.iterdir()) < 20e6
+    assert sum(p.stat().st_size for p in WEIGHTS.iterdir()) < 21e6
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -1,5 +1,8 @@
 """Write the setup cell, the first code cell of every page, from the package's version.
 
+A page may set environment variables that a backend reads when it starts in code cells
+before it, tagged ``before-setup`` (chapter 12 shows JAX one CPU as four devices that way).
+
     python tools/setup_cell.py          # rewrite the setup cell of every page that differs
     python tools/setup_cell.py --check  # exit 1, naming the pages whose setup cell differs
 
@@ -39,16 +42,25 @@ if importlib.util.find_spec("aeutils") is None:  # pip keeps the Keras you have 
 from aeutils.machine import environment
 
 print(environment())'''
+BEFORE_SETUP = "before-setup"  # the tag of a cell that must run before the setup cell
 PAGES = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "book").glob("*.ipynb"))
 
 
-def differing():
-    """The pages whose first code cell is not ``SETUP``."""
-    def first(page):
-        cells = json.loads(page.read_text(encoding="utf-8"))["cells"]
-        return "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+def setup_cell(cells):
+    """The setup cell of a page's ``cells``: its first code cell not tagged ``before-setup``."""
+    for cell in cells:
+        if (cell.get("cell_type", "code") == "code"
+                and BEFORE_SETUP not in cell["metadata"].get("tags", [])):
+            return cell
+    raise ValueError("the page has no setup cell: every code cell is tagged " + BEFORE_SETUP)
 
-    return [page for page in PAGES if first(page) != SETUP]
+
+def differing():
+    """The pages whose setup cell is not ``SETUP``."""
+    def setup(page):
+        return "".join(setup_cell(json.loads(page.read_text(encoding="utf-8"))["cells"])["source"])
+
+    return [page for page in PAGES if setup(page) != SETUP]
 
 
 def main(argv):
@@ -59,7 +71,7 @@ def main(argv):
         return 1 if pages else 0
     for page in pages:  # the cell's source alone: its outputs are the last run's
         book = json.loads(page.read_text(encoding="utf-8"))
-        cell = next(c for c in book["cells"] if c["cell_type"] == "code")
+        cell = setup_cell(book["cells"])
         cell["source"] = SETUP.splitlines(keepends=True)
         write_text(page, json.dumps(book, indent=1, ensure_ascii=False) + "\n")
         print(f"wrote the setup cell of {page.relative_to(ROOT)}")
