@@ -33,17 +33,22 @@ test: book browser $(VENV)/backends  ## the strict book build, unit tests, the s
 	# the unit tests and the fresh environments, on two processes: pip's work overlaps
 	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -p no:cacheprovider -n 2 --durations=10 \
 		-m "not notebook and not site" tests
-	# the site in Chromium and every notebook, on two processes, each file's tests on one
+	# the site in Chromium (on one process: tests/test_site.py groups it) and the tests that
+	# run notebooks, spread test by test over two processes
+	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider \
+		--durations=15 -m "notebook or site" tests
+	# every notebook with nbval, on two processes, each notebook's cells on one
 	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
-		--nbval-cell-timeout=600 -p no:cacheprovider --durations=15 \
-		-m "notebook or site" tests notebooks
+		--nbval-cell-timeout=600 -p no:cacheprovider --durations=15 notebooks
 	$(MAKE) --no-print-directory test-backends
 
 test-backends: $(VENV)/backends data  ## the tests whose outcome depends on the backend (the builders, training, the shipped weights, reproducibility) and every notebook at smoke size, on JAX and on PyTorch (CPU builds)
 	for backend in jax torch; do \
 		KERAS_BACKEND=$$backend AEUTILS_SIZE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider \
+			-n 2 -m every_backend tests || exit 1; \
+		KERAS_BACKEND=$$backend AEUTILS_SIZE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider \
 			-n 2 --dist loadfile --nbval --nbval-current-env --nbval-cell-timeout=600 \
-			-m every_backend tests notebooks || exit 1; \
+			notebooks || exit 1; \
 	done
 
 unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast loop while working (under a minute)
