@@ -68,9 +68,7 @@ def load_heart_rate():
         storage.remove_leftovers(folder)  # what a killed download left
         try:
             _fetch(folder)
-        except ChecksumError:
-            raise
-        except (*NETWORK_ERRORS, OSError) as error:
+        except (*NETWORK_ERRORS, OSError) as error:  # a ChecksumError goes through as it is
             advice = _advice(error, folder) or "try again"
             raise RuntimeError(
                 f"Could not load the heart-rate series from {WHEEL}: {type(error).__name__}: "
