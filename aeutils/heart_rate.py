@@ -4,7 +4,7 @@ The heart rate of a patient with internal bleeding, series 135 of the UCR anomal
 prepared for KDD 2021 (KDD-TSAD). The aeon package ships it as two CSV files inside its
 wheel; aeon itself does not install beside the book's NumPy, so the files are read from the
 wheel, downloaded from PyPI and checked against its SHA-256, then each file against its
-own. The files are kept in the cache (``aeutils.mnist.cache_dir``), written atomically; the
+own. The files are kept in the cache (``aeutils.downloads.cache_dir``), written atomically; the
 wheel (6.4 MB) is fetched only when they are missing, and removed once they are out.
 """
 
@@ -14,7 +14,8 @@ import zipfile
 import numpy as np
 
 from aeutils import storage
-from aeutils.mnist import NETWORK_ERRORS, ChecksumError, _advice, cache_dir, download
+from aeutils.downloads import (NETWORK_ERRORS, ChecksumError, advice, cache_dir, download,
+                               verified)
 
 WHEEL = ("https://files.pythonhosted.org/packages/7d/49/034d8d142106e035fce019d8ee6f04d3ac8842"
          "490cd33f811d4df8e15da3/aeon-1.6.0-py3-none-any.whl")
@@ -26,14 +27,6 @@ FILES = {  # name: SHA-256
     "135_UCR_Anomaly_InternalBleeding16_TEST.csv":
         "fe26577b94896943e8205d04d56bf2511fe05c008df535a1ec3826adff3597e2",
 }
-
-
-def _verified(path):
-    """True when ``path`` exists and matches its checksum."""
-    try:
-        return path.is_file() and storage.sha256(path) == FILES[path.name]
-    except OSError:  # unreadable: fetched again, and the error (if any) is the fetch's
-        return False
 
 
 def _fetch(folder):
@@ -64,16 +57,16 @@ def load_heart_rate():
     ``labels``, 1 at each step of the labelled anomaly and 0 elsewhere.
     """
     folder = cache_dir() / "kdd_tsad_135"
-    if not all(_verified(folder / name) for name in FILES):
+    if not all(verified(folder / name, digest) for name, digest in FILES.items()):
         storage.remove_leftovers(folder)  # what a killed download left
         try:
             _fetch(folder)
         except (*NETWORK_ERRORS, OSError) as error:  # a ChecksumError goes through as it is
-            advice = _advice(error, folder) or "try again"
             raise RuntimeError(
                 f"Could not load the heart-rate series from {WHEEL}: {type(error).__name__}: "
-                f"{error}. To fix: {advice}; or copy the files {', '.join(FILES)} of aeon "
-                f"1.6.0 (SHA-256 {', '.join(FILES.values())}) into {folder}.") from error
+                f"{error}. To fix: {advice(error, folder) or 'try again'}; or copy the files "
+                f"{', '.join(FILES)} of aeon 1.6.0 (SHA-256 {', '.join(FILES.values())}) into "
+                f"{folder}.") from error
     train, test = (np.loadtxt(folder / name, delimiter=",", skiprows=1) for name in FILES)
     return train[:, 1].astype("float32"), (test[:, 1].astype("float32"),
                                            test[:, 2].astype("int64"))

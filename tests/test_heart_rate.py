@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from aeutils import heart_rate
-from aeutils.mnist import ChecksumError
+from aeutils.downloads import ChecksumError
 
 CSV = {"TRAIN": "timestamp,value,is_anomaly\n0,60.5,0\n1,61.0,0\n2,62.5,0\n",
        "TEST": "timestamp,value,is_anomaly\n0,60.5,0\n1,61.0,0\n2,62.5,0\n3,90.0,1\n4,61.5,0\n"}
