@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from spread import spread  # benchmarks/spread.py, beside this file
+
 BACKENDS = ("tensorflow", "jax", "torch")
 TARGET = 0.10  # test binary cross-entropy, as in benchmarks/recipes.py
 RECIPES = {  # the chapters' settings; the cosine runs over the chapter's whole run
@@ -82,14 +84,6 @@ def run_in_new_process(backend, model_name):
     if done.returncode != 0:
         sys.exit(f"{model_name} on {backend} failed:\n{done.stderr}")
     return json.loads(done.stdout.rpartition(RESULT)[2])
-
-
-def spread(values):
-    """The values, their median, smallest and largest (None if any run missed the target)."""
-    if any(value is None for value in values):
-        return None
-    return {"values": values, "median": float(np.median(values)), "min": min(values),
-            "max": max(values)}
 
 
 def main(argv):

@@ -31,6 +31,8 @@ from aeutils.machine import environment, peak_flops, training_flops
 from aeutils.mnist import load_mnist
 from aeutils.sizes import run_size
 
+from spread import spread  # benchmarks/spread.py, beside this file
+
 TARGET = 0.10  # test binary cross-entropy
 RECIPES = {  # model: recipe: settings; the book's are those its chapters train with
     "dense": {
@@ -116,12 +118,6 @@ def run(model_name, recipe, x_train, x_test, size):
         "samples_per_second": len(x_train) / per_epoch,
         "gflop_per_epoch": training_flops(model, len(x_train)) / 1e9,
     }
-
-
-def spread(values):
-    """The values, their median, smallest and largest."""
-    return {"values": values, "median": float(np.median(values)), "min": min(values),
-            "max": max(values)}
 
 
 def main(argv):

@@ -115,6 +115,9 @@ def writes(monkeypatch):
 
 
 def load(path, name):
+    """The script at ``path`` as a module, with its folder on ``sys.path`` as when it runs."""
+    if str((ROOT / path).parent) not in sys.path:
+        sys.path.insert(0, str((ROOT / path).parent))
     spec = importlib.util.spec_from_file_location(name, ROOT / path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
