@@ -9,7 +9,6 @@ reader can do about it. ``aeutils.mnist`` and ``aeutils.heart_rate`` use them.
 import errno
 import http.client
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -22,7 +21,7 @@ DOWNLOAD_TIMEOUT = 60  # seconds without an answer before a source counts as fai
 DOWNLOAD_DEADLINE = 600  # seconds for a whole download, however slowly the bytes come
 CHUNK = 1 << 20  # bytes read at a time
 NETWORK_ERRORS = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException,
-                  socket.gaierror, subprocess.TimeoutExpired)
+                  socket.gaierror)
 NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.ETIMEDOUT}
 
 
@@ -56,7 +55,7 @@ def verified(path, digest):
         return False
 
 
-def check(path, digest, name, source=None):
+def check_sha256(path, digest, name, source=None):
     """Raise ``ChecksumError`` unless the file at ``path`` has the SHA-256 ``digest``."""
     got = storage.sha256(path)
     if got != digest:
@@ -93,7 +92,7 @@ def download(url, dest, digest):
                         "too slow. Try again on a faster one, or raise "
                         "aeutils.downloads.DOWNLOAD_DEADLINE."
                     )
-        check(part, digest, dest.name, url)
+        check_sha256(part, digest, dest.name, url)
     return dest
 
 

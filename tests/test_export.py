@@ -142,8 +142,20 @@ def test_no_module_of_the_package_borrows_another_ones_private_names():
     need belongs, public, in a module whose name says what it holds."""
     borrowed = []
     for path in sorted((ROOT / "aeutils").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = set()  # the names this module gives the package's other modules
+        for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aeutils"):
-                borrowed += [f"{path.name}: {node.module}.{alias.name}" for alias in node.names
-                             if alias.name.startswith("_") and not alias.name.endswith("__")]
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.endswith("__"):
+                        borrowed.append(f"{path.name}: {node.module}.{alias.name}")
+                    elif node.module == "aeutils":  # from aeutils import storage
+                        modules.add(alias.asname or alias.name)
+            elif isinstance(node, ast.Import):
+                modules |= {alias.asname for alias in node.names
+                            if alias.asname and alias.name.startswith("aeutils.")}
+        borrowed += [f"{path.name}: {node.value.id}.{node.attr}" for node in ast.walk(tree)
+                     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                     and node.value.id in modules and node.attr.startswith("_")
+                     and not node.attr.endswith("__")]
     assert borrowed == []

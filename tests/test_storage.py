@@ -114,10 +114,9 @@ def writes(monkeypatch):
     return written
 
 
-def load(path, name):
+def load(path, name, monkeypatch):
     """The script at ``path`` as a module, with its folder on ``sys.path`` as when it runs."""
-    if str((ROOT / path).parent) not in sys.path:
-        sys.path.insert(0, str((ROOT / path).parent))
+    monkeypatch.syspath_prepend(str((ROOT / path).parent))
     spec = importlib.util.spec_from_file_location(name, ROOT / path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -127,7 +126,7 @@ def load(path, name):
 def test_run_notebooks_writes_its_record_and_notebooks_atomically(tmp_path, monkeypatch, writes):
     import nbformat
 
-    run_notebooks = load("tools/run_notebooks.py", "run_notebooks")
+    run_notebooks = load("tools/run_notebooks.py", "run_notebooks", monkeypatch)
     notebooks = tmp_path / "notebooks"
     (notebooks / "results").mkdir(parents=True)
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
@@ -155,7 +154,7 @@ def test_run_notebooks_writes_its_record_and_notebooks_atomically(tmp_path, monk
 
 
 def test_run_notebooks_checks_every_path_before_running_any(tmp_path, monkeypatch):
-    run_notebooks = load("tools/run_notebooks.py", "run_notebooks")
+    run_notebooks = load("tools/run_notebooks.py", "run_notebooks", monkeypatch)
     ran = []
     monkeypatch.setattr(run_notebooks, "NotebookClient", lambda *a, **k: ran.append(a))
     (tmp_path / "01_x.ipynb").write_text("{}")
@@ -170,7 +169,7 @@ def test_run_notebooks_checks_every_path_before_running_any(tmp_path, monkeypatc
 def test_run_notebooks_names_a_damaged_record(tmp_path, monkeypatch):
     import nbformat
 
-    run_notebooks = load("tools/run_notebooks.py", "run_notebooks")
+    run_notebooks = load("tools/run_notebooks.py", "run_notebooks", monkeypatch)
     notebooks = tmp_path / "notebooks"
     (notebooks / "results").mkdir(parents=True)
     (notebooks / "results" / "book_run.json").write_text('{"notebooks": {"01_x": {"sec')
@@ -198,7 +197,7 @@ def fake_run(model_name, recipe, x_train, x_test, size):
 
 @pytest.fixture
 def recipes(monkeypatch):
-    recipes = load("benchmarks/recipes.py", "recipes")
+    recipes = load("benchmarks/recipes.py", "recipes", monkeypatch)
     images = np.zeros((10, 784), "float32")
     monkeypatch.setattr(recipes, "load_mnist", lambda: ((images, None), (images, None)))
     monkeypatch.setattr(recipes, "peak_flops", lambda: 1e9)
