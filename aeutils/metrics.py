@@ -34,6 +34,29 @@ def judge_digits(probabilities):
             "digits_covered": int(np.sum(shares >= 0.01))}
 
 
+# from notebooks/09_which_autoencoder.ipynb: edit it there
+VERDICT_COLUMNS = {  # a verdict's entries, each with its heading and its format in a table
+    "as_asked": ("classified as asked", "{:.1%}"),  # chapter 10 adds it
+    "mean_confidence": ("mean confidence", "{:.2f}"),
+    "confident_share": ("confidence above 0.9", "{:.0%}"),
+    "class_entropy_bits": ("entropy of digits (bits)", "{:.2f}"),
+    "digits_covered": ("digits (1% or more)", "{}"),
+}
+
+
+# from notebooks/09_which_autoencoder.ipynb: edit it there
+def digits_table(verdicts):
+    """``{images: verdict}`` as a Markdown table: a row per set of images, and a column per
+    entry of ``VERDICT_COLUMNS`` that every verdict holds."""
+    keys = [key for key in VERDICT_COLUMNS if all(key in v for v in verdicts.values())]
+    table = "| images | " + " | ".join(VERDICT_COLUMNS[key][0] for key in keys) + " |\n"
+    table += "|:--" + "|--:" * len(keys) + "|\n"
+    for name, verdict in verdicts.items():
+        cells = [VERDICT_COLUMNS[key][1].format(verdict[key]) for key in keys]
+        table += f"| {name} | " + " | ".join(cells) + " |\n"
+    return table
+
+
 # ---- End of the generated section. ----
 
 
@@ -58,6 +81,18 @@ def _softmax_rows(probabilities):
                          "to 1: pass classifier.predict(images), with a softmax output layer")
 
 
+def _verdicts(verdicts):
+    """Refuse what is not ``{images: verdict}``: names, and dicts such as judge_digits returns
+    that share at least one entry of ``VERDICT_COLUMNS``."""
+    named = isinstance(verdicts, dict) and all(
+        isinstance(name, str) and isinstance(v, dict) for name, v in verdicts.items())
+    if (not named or not verdicts
+            or not any(all(key in v for v in verdicts.values()) for key in VERDICT_COLUMNS)):
+        raise ValueError(f"verdicts must be {{images: judge_digits(...)}}, names and the dicts "
+                         f"judge_digits returns, one entry or more, got {verdicts!r:.80}")
+
+
 # The chapters' functions, with their arguments checked.
 psnr = checked(psnr, _batches)
 judge_digits = checked(judge_digits, _softmax_rows)
+digits_table = checked(digits_table, _verdicts)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aeutils.metrics import judge_digits, psnr
+from aeutils.metrics import digits_table, judge_digits, psnr
 
 
 def test_psnr_of_known_errors():
@@ -31,3 +31,25 @@ def test_judge_digits_of_known_verdicts():
 def test_judge_digits_refuses_what_is_not_softmax_outputs(probabilities, message):
     with pytest.raises(ValueError, match=message):
         judge_digits(probabilities)
+
+
+def test_digits_table_shows_the_verdicts_in_the_columns_every_one_holds():
+    sure = judge_digits(np.eye(10)[[3, 3, 7, 7]])
+    table = digits_table({"asked": {"as_asked": 0.5, **sure}, "drawn": sure})
+    assert table.splitlines() == [
+        "| images | mean confidence | confidence above 0.9 | entropy of digits (bits) "
+        "| digits (1% or more) |",
+        "|:--|--:|--:|--:|--:|",
+        "| asked | 1.00 | 100% | 1.00 | 2 |",
+        "| drawn | 1.00 | 100% | 1.00 | 2 |",
+    ]
+    both = digits_table({"asked": {"as_asked": 0.5, **sure}}).splitlines()
+    assert both[0].startswith("| images | classified as asked | mean confidence |")
+    assert both[2] == "| asked | 50.0% | 1.00 | 100% | 1.00 | 2 |"
+
+
+@pytest.mark.parametrize("verdicts", [{}, [("drawn", {})], {"drawn": 0.5}, {"drawn": {}},
+                                      {0: {"mean_confidence": 1.0}}, {"drawn": {"x": 1}}])
+def test_digits_table_refuses_what_is_not_judge_digits_verdicts(verdicts):
+    with pytest.raises(ValueError, match=r"verdicts must be \{images: judge_digits\(...\)\}"):
+        digits_table(verdicts)
