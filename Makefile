@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # Hide TensorFlow's C++ start-up notices (INFO lines on stderr); warnings and errors still show.
 export TF_CPP_MIN_LOG_LEVEL := 1
+# how make test runs pytest: notebooks at smoke size, one OpenMP thread per process (see test)
+TESTING := AEUTILS_SIZE=smoke OMP_NUM_THREADS=1
 
 .PHONY: book test test-backends unit notebooks lab data browser chapter clean
 
@@ -29,26 +31,21 @@ $(VENV)/backends: requirements-backends.txt $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-backends.txt -c requirements.txt  # the book's pins hold
 	touch $@
 
-test: book browser $(VENV)/backends  ## the strict book build, unit tests, the site in Chromium, notebooks with nbval; then the same on JAX and PyTorch
-	# the unit tests and the fresh environments, on two processes: pip's work overlaps
-	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -p no:cacheprovider -n 2 --durations=10 \
-		-m "not notebook and not site" tests
-	# the site in Chromium (on one process: tests/test_site.py groups it) and the tests that
-	# run notebooks, spread test by test over two processes
-	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider \
-		--durations=15 -m "notebook or site" tests
-	# every notebook with nbval, on two processes, each notebook's cells on one
-	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env \
-		--nbval-cell-timeout=600 -p no:cacheprovider --durations=15 notebooks
+test: book browser $(VENV)/backends  ## the strict book build, then every test and every notebook (nbval, each followed by its exercise solutions) on TensorFlow; then the same on JAX and PyTorch
+	# on two processes; a notebook's cells (one kernel) and the site's tests (one browser) each
+	# stay on one (conftest groups them; --dist loadgroup keeps a group together), and the
+	# notebooks come first, so that the longest units start early. OMP_NUM_THREADS=1: with an
+	# OpenMP thread per core in every process (PyTorch, scikit-learn), threads that spin while
+	# they wait slowed each other down several times over (the PyTorch pass: 442 s, not 142 s)
+	$(TESTING) $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider \
+		--durations=20 --nbval --nbval-current-env --nbval-cell-timeout=600 notebooks tests
 	$(MAKE) --no-print-directory test-backends
 
 test-backends: $(VENV)/backends data  ## the tests whose outcome depends on the backend (the builders, training, the shipped weights, reproducibility) and every notebook at smoke size, on JAX and on PyTorch (CPU builds)
 	for backend in jax torch; do \
-		KERAS_BACKEND=$$backend AEUTILS_SIZE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider \
-			-n 2 -m every_backend tests || exit 1; \
-		KERAS_BACKEND=$$backend AEUTILS_SIZE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider \
-			-n 2 --dist loadfile --nbval --nbval-current-env --nbval-cell-timeout=600 \
-			notebooks || exit 1; \
+		KERAS_BACKEND=$$backend $(TESTING) $(BIN)/python -m pytest -q -p no:cacheprovider \
+			-n 2 --dist loadgroup --durations=10 --nbval --nbval-current-env \
+			--nbval-cell-timeout=600 -m every_backend notebooks tests || exit 1; \
 	done
 
 unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast loop while working (under a minute)

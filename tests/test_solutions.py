@@ -1,46 +1,52 @@
 """Every exercise solution's code runs as written, after its chapter, in the chapter's kernel.
 
-The chapter's cells run first at smoke size (``AEUTILS_SIZE=smoke``), in ``notebooks/`` as
-nbval runs them, then each ```` ```python ```` block of the folded solutions, in order.
+nbval runs them: on TensorFlow, ``conftest.with_solutions`` adds each ```` ```python ````
+block of a notebook's folded solutions, in order, as an item after the notebook's last cell
+(outputs unchecked), so that ``make test`` runs every solution after its chapter at smoke
+size without running the chapter a second time. These tests check that it does.
 """
 
-import re
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from tools.run_notebooks import KERNEL_ARGUMENTS  # how the book's runs start a kernel
+from conftest import solution_code
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-SOLUTION = re.compile(r"<summary>Solution</summary>(.*?)</details>", re.DOTALL)
-PYTHON = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
-
-
-def solution_code(notebook):
-    """The Python blocks of the notebook's solutions, in order."""
-    prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-    return [code for solution in SOLUTION.findall(prose) for code in PYTHON.findall(solution)]
-
-
-WITH_CODE = [p for p in sorted(NOTEBOOKS.glob("*.ipynb"))
-             if solution_code(nbformat.read(p, as_version=4))]
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+WITH_CODE = [p for p in NOTEBOOKS if solution_code(nbformat.read(p, as_version=4))]
 
 
 def test_most_chapters_show_code_in_their_solutions():
     assert len(WITH_CODE) >= 7, [p.stem for p in WITH_CODE]
 
 
+def collected(*arguments, backend="tensorflow"):
+    """The ids of the items that pytest collects with ``arguments``, on ``backend``."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         *arguments], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "KERAS_BACKEND": backend})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return [line for line in done.stdout.splitlines() if "::" in line]
+
+
 @pytest.mark.notebook
-@pytest.mark.parametrize("path", WITH_CODE, ids=[p.stem for p in WITH_CODE])
-def test_every_solution_runs_after_its_chapter(path, monkeypatch):
-    monkeypatch.setenv("AEUTILS_SIZE", "smoke")
-    notebook = nbformat.read(path, as_version=4)
-    cells = [c for c in notebook.cells if c.cell_type == "code"
-             and "skip-execution" not in c.metadata.get("tags", [])]
-    solutions = [nbformat.v4.new_code_cell(code) for code in solution_code(notebook)]
-    notebook.cells = cells + solutions
-    NotebookClient(notebook, timeout=600, resources={"metadata": {"path": str(NOTEBOOKS)}},
-                   extra_arguments=KERNEL_ARGUMENTS).execute()
-    assert all(c.execution_count for c in solutions)
+def test_nbval_runs_every_solution_after_its_chapter():
+    ids = collected("--nbval", "--nbval-current-env", *map(str, NOTEBOOKS))
+    for path in NOTEBOOKS:
+        mine = [i.split("::")[1] for i in ids if i.startswith(f"notebooks/{path.name}::")]
+        count = len(solution_code(nbformat.read(path, as_version=4)))
+        cells = [name for name in mine if name.startswith("Cell ")]
+        assert mine == cells + [f"Solution {n}" for n in range(1, count + 1)], path.name
+    assert len([i for i in ids if "::Solution " in i]) >= 7
+
+
+@pytest.mark.notebook
+def test_the_solutions_run_on_tensorflow_only():
+    ids = collected("--nbval", "--nbval-current-env", str(WITH_CODE[0]), backend="jax")
+    assert ids and not [i for i in ids if "::Solution " in i]
