@@ -33,8 +33,8 @@ $(VENV)/backends: requirements-backends.txt $(BIN)/activate
 
 test: book browser $(VENV)/backends  ## the strict book build, then every test and every notebook (nbval, each followed by its exercise solutions) on TensorFlow; then the same on JAX and PyTorch
 	# on two processes; a notebook's cells (one kernel) and the site's tests (one browser) each
-	# stay on one (conftest groups them; --dist loadgroup keeps a group together), and the
-	# notebooks come first, so that the longest units start early. OMP_NUM_THREADS=1: with an
+	# stay on one (conftest groups them; --dist loadgroup keeps a group together, and hands
+	# out the largest groups, the notebooks, first). OMP_NUM_THREADS=1: with an
 	# OpenMP thread per core in every process (PyTorch, scikit-learn), threads that spin while
 	# they wait slowed each other down several times over (the PyTorch pass: 442 s, not 142 s)
 	$(TESTING) $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider \
@@ -49,7 +49,7 @@ test-backends: $(VENV)/backends data  ## the tests whose outcome depends on the 
 	done
 
 unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast loop while working (under a minute)
-	AEUTILS_SIZE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
+	$(TESTING) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
 		-m "not notebook and not site and not environment" tests
 
 notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SIZE=smoke: times only; AEUTILS_SIZE=shipped: check the figures drawn from the shipped weights)

@@ -29,7 +29,8 @@ def solution_code(notebook):
 def with_solutions(items):
     """``items`` with, after each notebook's last cell, one nbval item per block of code of
     its solutions: they run in the chapter's kernel, after the chapter, their outputs
-    unchecked. So every solution runs as written at the size the chapter ran at."""
+    unchecked. So every solution runs as written at the size the chapter ran at. Where only
+    some of a notebook's cells were selected, its solutions are left out."""
     import nbformat  # here: only where nbval runs (the oldest-Keras test has neither)
     from nbval.plugin import IPyNbCell
 
@@ -37,13 +38,15 @@ def with_solutions(items):
     for index, item in enumerate(items):
         result.append(item)
         last = index + 1 == len(items) or items[index + 1].parent is not item.parent
-        if isinstance(item, IPyNbCell) and last:
-            codes = solution_code(nbformat.read(item.path, as_version=4))
+        if not (isinstance(item, IPyNbCell) and last):
+            continue
+        notebook = nbformat.read(item.path, as_version=4)
+        if item.cell_num + 1 == sum(cell.cell_type == "code" for cell in notebook.cells):
             result += [IPyNbCell.from_parent(item.parent, name=f"Solution {number}",
                                              cell_num=item.cell_num + number,
                                              cell=nbformat.v4.new_code_cell(code),
                                              options=defaultdict(bool, check=False))
-                       for number, code in enumerate(codes, start=1)]
+                       for number, code in enumerate(solution_code(notebook), start=1)]
     return result
 
 

@@ -47,6 +47,13 @@ def test_nbval_runs_every_solution_after_its_chapter():
 
 
 @pytest.mark.notebook
+def test_the_solutions_are_left_out_when_some_cells_are_selected():
+    ids = collected("--nbval", "--nbval-current-env", f"{WITH_CODE[0]}::Cell 1")
+    assert [i.split("::")[1] for i in ids] == ["Cell 1"]
+
+
+@pytest.mark.notebook
 def test_the_solutions_run_on_tensorflow_only():
+    pytest.importorskip("jax")  # make test installs it; make lab does not
     ids = collected("--nbval", "--nbval-current-env", str(WITH_CODE[0]), backend="jax")
     assert ids and not [i for i in ids if "::Solution " in i]
