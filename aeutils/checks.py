@@ -10,19 +10,9 @@ import numpy as np
 
 
 def check_images(x, name="x", sample_shape=None):
-    """Return ``x`` as a float array of images in [0, 1], or raise a clear error.
-
-    Args:
-        x: an array (or nested list) of images, one per row of its first axis.
-        name: the argument's name, for the message.
-        sample_shape: the shape one image must have, for example ``(784,)`` or
-            ``(28, 28, 1)``; ``None`` accepts any shape.
-
-    Raises:
-        TypeError: ``x`` is not numeric, or holds integers (scale pixels to [0, 1] first).
-        ValueError: ``x`` is empty, has the wrong shape, holds NaN or infinity, or has
-            values outside [0, 1].
-    """
+    """Return ``x``, images one per row, as a float array in [0, 1], or raise a clear error
+    that names ``name``. ``sample_shape`` is the shape of one image, such as ``(784,)`` or
+    ``(28, 28, 1)`` (``None``: any shape)."""
     array = np.asarray(x)
     if array.dtype.kind not in "fiub":
         raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}")
@@ -52,21 +42,6 @@ def check_images(x, name="x", sample_shape=None):
             f"got values from {low:g} to {high:g}"
         )
     return array
-
-
-def check_digits(images, name, n):
-    """Return the first ``n`` of ``images`` as 28x28 arrays, or raise a clear error.
-
-    ``images`` are checked as ``check_images`` does and must be at least ``n`` images of 784
-    pixels, as flat vectors or 28x28(x1) arrays; ``n`` must be a positive integer.
-    """
-    check_count(n, "n")
-    images = check_images(images, name)
-    if len(images) < n or images[0].size != 784:
-        raise ValueError(
-            f"{name} must hold at least n={n} images of 784 pixels, got shape {images.shape}"
-        )
-    return images[:n].reshape(n, 28, 28)
 
 
 def check_file_name(value, name):
@@ -107,10 +82,8 @@ def check_size(value, name, many=False):
     def positive(item):
         return type(item) is int and item >= 1  # not bool, float or a NumPy integer
 
-    if many:
-        ok = isinstance(value, (list, tuple)) and value and all(map(positive, value))
-    else:
-        ok = positive(value)
+    ok = (isinstance(value, (list, tuple)) and value and all(map(positive, value)) if many
+          else positive(value))
     if not ok:
         expected = "a tuple of positive integers" if many else "a positive integer"
         hint = f"; use int({name})" if isinstance(value, np.integer) else ""

@@ -38,13 +38,10 @@ def cache_dir():
     taken from the current folder. ``XDG_CACHE_HOME`` (``~/.cache`` by default) is used only
     when absolute, as its specification says.
     """
-    chosen = env_variable("AEUTILS_CACHE")
-    if chosen:
+    if chosen := env_variable("AEUTILS_CACHE"):
         return Path(chosen).expanduser().absolute()
-    xdg = env_variable("XDG_CACHE_HOME")
-    xdg = Path(xdg).expanduser() if xdg else None
-    base = xdg if xdg is not None and xdg.is_absolute() else Path.home() / ".cache"
-    return base / "aeutils"
+    xdg = Path(env_variable("XDG_CACHE_HOME") or "~/.cache").expanduser()
+    return (xdg if xdg.is_absolute() else Path.home() / ".cache") / "aeutils"
 
 
 def verified(path, digest):
@@ -69,10 +66,8 @@ def check_sha256(path, digest, name, source=None):
 def download(url, dest, digest):
     """Download ``url`` to ``dest``, checked against the SHA-256 ``digest``, and return ``dest``.
 
-    A file already at ``dest`` with that digest is kept without downloading. The download
-    goes to a temporary file beside ``dest`` (named by ``aeutils.storage.partial_name``, and
-    removed by the next download if this process is killed) and is renamed into place only
-    once verified, so ``dest`` is never half written or unchecked. A source silent for
+    A file already at ``dest`` with that digest is kept without downloading; a new one is
+    written atomically (``aeutils.storage.atomic_file``) once verified. A source silent for
     ``DOWNLOAD_TIMEOUT`` seconds, or still sending after ``DOWNLOAD_DEADLINE`` seconds,
     counts as failed.
     """

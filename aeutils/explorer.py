@@ -38,10 +38,10 @@ def save_explorer(name, decoder, codes, labels, size, folder="explorer", checks=
     """Write the decoder's weights, the 2-D ``codes`` and their ``labels`` for the explorer.
 
     ``decoder`` must be a ``keras.Sequential`` of ``Dense`` layers with biases, from 2
-    numbers to the 784 pixels of a 28x28 image. The file also holds the decoder's outputs at ``checks`` pixels of the pad,
-    drawn at random. A full run writes ``{folder}/{name}.json``, other sizes
-    ``{name}.{size}.json``; the file is written whole or not at all. Returns its SHA-256,
-    which the chapter records with its results and the site checks before it serves it.
+    numbers to the 784 pixels of a 28x28 image. The file also holds the decoder's outputs at
+    ``checks`` pixels of the pad, drawn at random. A full run writes ``{folder}/{name}.json``,
+    other sizes ``{name}.{size}.json``, atomically. Returns its SHA-256, which the chapter
+    records with its results and the site checks before it serves it.
     """
     check_file_name(name, "name")
     if not isinstance(size, RunSize):

@@ -41,12 +41,19 @@ def hardware():
     return text if accelerator is None else f"{text}, {accelerator}"
 
 
+def versions():
+    """The versions a run is made with: Python, Keras, its backend and NumPy."""
+    backend = keras.backend.backend()
+    return {"python": platform.python_version(), "keras": keras.__version__, "backend": backend,
+            "backend_version": importlib.import_module(backend).__version__,
+            "numpy": np.__version__}
+
+
 def environment():
     """One line with the versions that matter and the device: Python, Keras, its backend."""
-    backend = keras.backend.backend()
-    version = importlib.import_module(backend).__version__
-    return (f"Python {platform.python_version()}, Keras {keras.__version__}, "
-            f"backend {backend} {version}; device: {hardware()}")
+    v = versions()
+    return (f"Python {v['python']}, Keras {v['keras']}, backend {v['backend']} "
+            f"{v['backend_version']}; device: {hardware()}")
 
 
 def training_flops(model, samples):

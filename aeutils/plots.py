@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from aeutils.checks import check_digits, checked
+from aeutils.checks import check_count, check_images, checked
 
 
 def plot_rows(rows, n=10):
@@ -35,7 +35,8 @@ def plot_history(history, title="Training curves"):
         raise TypeError(f"history must be what fit() returns, with a 'loss' entry, got {history!r}")
     lengths = {key: len(curves[key]) for key in ("loss", "val_loss") if key in curves}
     if len(set(lengths.values())) > 1:
-        raise ValueError(f"history's curves must hold one value per epoch each, got lengths {lengths}")
+        raise ValueError("history's curves must hold one value per epoch each, got lengths "
+                         f"{lengths}")
     fig, ax = plt.subplots(figsize=(6, 3.5), facecolor="white")
     epochs = np.arange(1, len(curves["loss"]) + 1)
     for key, label in [("loss", "training"), ("val_loss", "validation")]:
@@ -83,10 +84,14 @@ def _codes(points, labels, title):
 
 def _rows(rows, n):
     """Refuse rows that are not {label: at least n images of 28x28}, or an ``n`` below 1."""
+    check_count(n, "n")
     if not isinstance(rows, dict) or not rows:
-        raise ValueError(f"rows must be a dict {{label: images}} of one entry or more, got {rows!r}")
+        raise ValueError(f"rows must be a dict {{label: images}}, one entry or more, got {rows!r}")
     for label, images in rows.items():
-        check_digits(images, label, n)
+        images = check_images(images, label)
+        if len(images) < n or images[0].size != 784:
+            raise ValueError(f"{label} must hold at least n={n} images of 784 pixels, got shape "
+                             f"{images.shape}")
 
 
 # The chapters' functions above, with their arguments checked.

@@ -1,17 +1,14 @@
 """The measured results of a chapter's run, in a small JSON file."""
 
 import datetime
-import importlib
 import json
-import platform
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from aeutils.checks import check_file_name
 from aeutils.files import book_file
-from aeutils.machine import hardware
+from aeutils.machine import hardware, versions
 from aeutils.sizes import RunSize
 from aeutils.storage import read_json, write_text
 
@@ -33,14 +30,10 @@ RECORDED = ("chapter", "size", "hardware", "versions", "date")  # written by sav
 
 
 def _plain(value):
-    """``value`` with NumPy numbers and arrays made into Python ones, for JSON."""
+    """A NumPy number or array as a Python one, for ``json.dumps``."""
     if isinstance(value, (np.generic, np.ndarray)):
         return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
+    raise TypeError(type(value).__name__)
 
 
 def save_results(chapter, size, folder="results", **metrics):
@@ -60,25 +53,21 @@ def save_results(chapter, size, folder="results", **metrics):
     record = {
         "chapter": chapter,
         "size": size.name,
-        **{key: _plain(value) for key, value in metrics.items()},
+        **metrics,
         "hardware": hardware(),
-        "versions": {
-            "python": platform.python_version(),
-            "keras": keras.__version__,
-            "backend": keras.backend.backend(),
-            "backend_version": importlib.import_module(keras.backend.backend()).__version__,
-            "numpy": np.__version__,
-        },
+        "versions": versions(),
         "date": datetime.date.today().isoformat(),
     }
     for key, value in record.items():
         try:
-            json.dumps(value, allow_nan=False)
+            json.dumps(value, allow_nan=False, default=_plain)
         except TypeError:
             raise TypeError(
                 f"metric {key} must be a number, string, list or dict, got {type(value).__name__}"
             ) from None
         except ValueError:
-            raise ValueError(f"metric {key} is {value}: the run gave no finite number") from None
+            raise ValueError(f"metric {key} is {json.dumps(value, default=_plain)}: the run gave "
+                             "no finite number") from None
     suffix = "" if size.name == "full" else f".{size.name}"
-    return write_text(Path(folder) / f"{chapter}{suffix}.json", json.dumps(record, indent=2) + "\n")
+    text = json.dumps(record, indent=2, default=_plain) + "\n"
+    return write_text(Path(folder) / f"{chapter}{suffix}.json", text)

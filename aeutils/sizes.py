@@ -17,11 +17,8 @@ VARIABLE = "AEUTILS_SIZE"
 
 @dataclass(frozen=True)
 class RunSize:
-    """How much data and how many epochs a notebook uses.
-
-    ``train`` and ``test`` cap the number of images (``None``: all of them);
-    ``max_epochs`` caps the epochs a chapter asks for (``None``: no cap).
-    """
+    """How much data and how many epochs a notebook uses: ``train`` and ``test`` cap the
+    images, ``max_epochs`` the epochs a chapter asks for (``None``: no cap)."""
 
     name: str
     train: int | None

@@ -23,11 +23,8 @@ STALE_AFTER = 24 * 3600  # seconds; where process ids cannot be checked (Windows
 
 def sha256(path):
     """The SHA-256 hex digest of the file at ``path``."""
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _alive(pid):

@@ -30,7 +30,7 @@ def _check_inputs(x, name, model):
         got = f"{len(x)} arrays" if isinstance(x, (list, tuple)) else type(x).__name__
         raise ValueError(f"{name} must be a list of {len(shapes)} arrays, one per input of "
                          f"{model.name}, got {got}")
-    arrays = [check_images(a, f"{name}[{i}]", shape[1:]) for i, (a, shape) in enumerate(zip(x, shapes))]
+    arrays = [check_images(a, f"{name}[{i}]", s[1:]) for i, (a, s) in enumerate(zip(x, shapes))]
     if len({len(a) for a in arrays}) > 1:
         raise ValueError(f"the arrays of {name} must hold as many samples, got "
                          f"{[len(a) for a in arrays]}")

@@ -482,7 +482,7 @@ CASES = [
         "a loss that diverged",
         lambda: results.save_results("01_x", SMOKE, test_loss=float("nan")),
         ValueError,
-        "metric test_loss is nan",
+        "metric test_loss is NaN",
     ),
     (
         "a metric that overwrites the hardware",
@@ -500,7 +500,7 @@ CASES = [
         "a list of losses with one that diverged",
         lambda: results.save_results("01_x", SMOKE, losses=[np.float32(1.0), np.float32("nan")]),
         ValueError,
-        "metric losses is [1.0, nan]",
+        "metric losses is [1.0, NaN]",
     ),
     (
         "results read by a path",
