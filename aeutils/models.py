@@ -104,9 +104,9 @@ def build_denoising(filters=32):
         [
             keras.Input(shape=(28, 28, 1)),
             layers.Conv2D(filters, 3, activation="relu", padding="same"),
-            layers.MaxPooling2D(2, padding="same"),
+            layers.MaxPooling2D(2),
             layers.Conv2D(filters, 3, activation="relu", padding="same"),
-            layers.MaxPooling2D(2, padding="same"),
+            layers.MaxPooling2D(2),
         ],
         name="encoder",
     )
