@@ -15,8 +15,7 @@ $(BIN)/activate: requirements.txt pyproject.toml
 	touch $@
 
 data: $(BIN)/activate  ## download and verify MNIST and the heart-rate series into the cache
-	$(BIN)/python -c "from aeutils.mnist import load_mnist; load_mnist()"
-	$(BIN)/python -c "from aeutils.heart_rate import load_heart_rate; load_heart_rate()"
+	$(BIN)/python -c "from aeutils import heart_rate, mnist; mnist.load_mnist(); heart_rate.load_heart_rate()"
 
 book: $(BIN)/activate data  ## build the site from the notebooks' stored outputs
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
@@ -48,9 +47,9 @@ test-backends: $(VENV)/backends data  ## the tests whose outcome depends on the 
 			--nbval-cell-timeout=600 -m every_backend notebooks tests || exit 1; \
 	done
 
-unit: $(BIN)/activate data  ## the unit tests alone, on two processes: the fast loop while working (under a minute)
+unit: $(BIN)/activate data  ## the unit tests alone (not those that start fresh Python processes), on two processes: the fast loop while working (about a minute)
 	$(TESTING) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
-		-m "not notebook and not site and not environment" tests
+		-m "not notebook and not site and not environment and not process" tests
 
 notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SIZE=smoke: times only; AEUTILS_SIZE=shipped: check the figures drawn from the shipped weights)
 	$(BIN)/python tools/run_notebooks.py

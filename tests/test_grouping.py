@@ -6,6 +6,8 @@ browser) must stay on one. pytest-xdist 3.8 stopped grouping, silently, under py
 import subprocess
 import sys
 
+import pytest
+
 TESTS = '''
 import os
 
@@ -35,6 +37,7 @@ def pytest_collection_modifyitems(items):
 '''
 
 
+@pytest.mark.process
 def test_a_group_runs_on_one_process(tmp_path):
     (tmp_path / "test_grouped.py").write_text(TESTS)
     (tmp_path / "conftest.py").write_text(CONFTEST)
