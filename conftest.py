@@ -59,7 +59,8 @@ def pytest_collection_modifyitems(items):
     ``--dist loadgroup`` keeps on one process, as they share its kernel.
 
     Tests that run a notebook or the benchmark from a test file carry ``@pytest.mark.notebook``
-    themselves; every other test is a unit test, which ``make unit`` runs.
+    themselves; every other test is a unit test, which ``make unit`` runs unless it is a slow one
+    that starts Python processes (``@pytest.mark.process``).
     """
     from keras.backend import backend  # here: as KERAS_BACKEND or ~/.keras/keras.json says
 

@@ -31,9 +31,10 @@ RECORDED = ("chapter", "size", "hardware", "versions", "date")  # written by sav
 
 def _plain(value):
     """A NumPy number or array as a Python one, for ``json.dumps``."""
-    if isinstance(value, (np.generic, np.ndarray)):
-        return value.tolist()
-    raise TypeError(type(value).__name__)
+    plain = value.tolist() if isinstance(value, (np.generic, np.ndarray)) else value
+    if plain is value or isinstance(plain, np.generic):  # not NumPy, or np.longdouble
+        raise TypeError(type(value).__name__)
+    return plain
 
 
 def save_results(chapter, size, folder="results", **metrics):

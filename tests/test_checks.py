@@ -497,6 +497,12 @@ CASES = [
         "metric names ['date'] are recorded",
     ),
     (
+        "a NumPy number that Python's numbers cannot hold",
+        lambda: results.save_results("01_x", SMOKE, loss=np.longdouble(0.5)),
+        TypeError,
+        "metric loss must be a number, string, list or dict, got longdouble",
+    ),
+    (
         "a list of losses with one that diverged",
         lambda: results.save_results("01_x", SMOKE, losses=[np.float32(1.0), np.float32("nan")]),
         ValueError,
