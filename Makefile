@@ -47,9 +47,9 @@ test-backends: $(VENV)/backends data  ## the tests whose outcome depends on the 
 			--nbval-cell-timeout=600 -m every_backend notebooks tests || exit 1; \
 	done
 
-unit: $(BIN)/activate data  ## the unit tests alone (not those that start fresh Python processes), on two processes: the fast loop while working (about a minute)
+unit: $(BIN)/activate  ## the unit tests alone (not the slow ones), on two processes: the fast loop while working (under a minute; the tests fetch the data they need, so no `make data` first)
 	$(TESTING) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
-		-m "not notebook and not site and not environment and not process" tests
+		-m "not notebook and not site and not environment and not slow" tests
 
 notebooks: $(BIN)/activate data  ## re-execute every notebook at full size, storing outputs and times (AEUTILS_SIZE=smoke: times only; AEUTILS_SIZE=shipped: check the figures drawn from the shipped weights)
 	$(BIN)/python tools/run_notebooks.py

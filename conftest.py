@@ -60,7 +60,7 @@ def pytest_collection_modifyitems(items):
 
     Tests that run a notebook or the benchmark from a test file carry ``@pytest.mark.notebook``
     themselves; every other test is a unit test, which ``make unit`` runs unless it is a slow one
-    that starts Python processes (``@pytest.mark.process``).
+    (``@pytest.mark.slow``: it starts Python processes, or evaluates on the whole test set).
     """
     from keras.backend import backend  # here: as KERAS_BACKEND or ~/.keras/keras.json says
 

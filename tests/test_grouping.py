@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(items):
 '''
 
 
-@pytest.mark.process
+@pytest.mark.slow
 def test_a_group_runs_on_one_process(tmp_path):
     (tmp_path / "test_grouped.py").write_text(TESTS)
     (tmp_path / "conftest.py").write_text(CONFTEST)

@@ -93,7 +93,7 @@ def run_alone(source, bare, folder, backend="tensorflow"):
     return json.loads(re.search(r"^LOSSES (.*)$", done.stdout, re.MULTILINE).group(1))
 
 
-@pytest.mark.process
+@pytest.mark.slow
 def test_the_model_cells_run_with_keras_alone(bare, tmp_path):
     """The chapters' #@save cells, pasted in order into a notebook with Keras and NumPy only."""
     cells = [c.source for path in sorted((ROOT / "notebooks").glob("*.ipynb"))

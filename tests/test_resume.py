@@ -61,7 +61,7 @@ def run(folder, kill_at=None):
     assert begun[-1] == f"begin {kill_at}", f"the run ended before it could be killed: {begun}"
 
 
-@pytest.mark.process
+@pytest.mark.slow
 def test_a_killed_run_resumes_exactly_as_an_unbroken_run_and_keeps_the_readers_files(tmp_path):
     unbroken, killed = tmp_path / "unbroken", tmp_path / "killed"
     for folder in (unbroken, killed):
