@@ -14,7 +14,7 @@ import yaml
 
 import aeutils
 from aeutils import files
-from tools.setup_cell import BEFORE_SETUP, SETUP, setup_cell
+from tools.setup_cell import BEFORE_SETUP, SETUP, setup_cell, with_release_branch
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -38,6 +38,10 @@ def test_every_notebook_opens_with_the_setup_cell_of_its_version():
     url = CONFIG["repository"]["url"]
     assert f"{url.removeprefix('https://')}@v{aeutils.__version__}" in setup
     assert url == f"https://github.com/{files.REPOSITORY}"
+    # and the site's Colab and Binder buttons open the notebooks of that same release: those
+    # of main may call package code newer than the release the setup cell installs
+    assert CONFIG["repository"]["branch"] == f"v{aeutils.__version__}", \
+        "the launch buttons open another release: run tools/setup_cell.py"
     assert all(
         "nbval-ignore-output" in setup_cell(code_cells(p))["metadata"].get("tags", [])
         for p in PAGES
@@ -56,6 +60,13 @@ def test_only_environment_variables_are_set_before_the_setup_cell():
         assert BEFORE_SETUP in cell["metadata"].get("tags", [])
         for line in "".join(cell["source"]).splitlines():
             assert (not line or line.startswith(("#", "import os", 'os.environ["', "  "))), line
+
+
+def test_the_release_branch_is_written_into_one_branch_line_only():
+    assert with_release_branch("repository:\n  branch: main\n") == (
+        f"repository:\n  branch: v{aeutils.__version__}\n")
+    with pytest.raises(ValueError, match="has 0 'branch:' lines under repository, not one"):
+        with_release_branch("repository:\n  url: x\n")
 
 
 def test_the_setup_cell_is_the_first_code_cell_not_tagged_before_it():

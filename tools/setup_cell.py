@@ -1,4 +1,5 @@
-"""Write the setup cell, the first code cell of every page, from the package's version.
+"""Write the setup cell, the first code cell of every page, from the package's version;
+and point the site's Colab and Binder buttons (``_config.yml``) at that version's tag.
 
 A page may set environment variables that a backend reads when it starts in code cells
 before it, tagged ``before-setup`` (chapter 12 shows JAX one CPU as four devices that way).
@@ -10,10 +11,12 @@ The cell installs ``aeutils`` where it is missing (on Colab, say), at the tag of
 in ``aeutils/__init__.py``: the one place a version is written. A version bump is that line
 and this command. pip leaves the TensorFlow, Keras and NumPy a reader has alone wherever
 they satisfy the package's ranges; when the install fails, the cell says what pip said and
-what to do.
+what to do. The buttons open the notebooks of the same release: main's may already call
+package code that the release lacks.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -44,6 +47,15 @@ from aeutils.machine import environment
 print(environment())'''
 BEFORE_SETUP = "before-setup"  # the tag of a cell that must run before the setup cell
 PAGES = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "book").glob("*.ipynb"))
+CONFIG = ROOT / "_config.yml"
+
+
+def with_release_branch(config):
+    """The text of ``_config.yml`` with its repository branch set to the version's tag."""
+    text, found = re.subn(r"(?m)^  branch: .*$", f"  branch: v{__version__}", config)
+    if found != 1:
+        raise ValueError(f"{CONFIG.name} has {found} 'branch:' lines under repository, not one")
+    return text
 
 
 def setup_cell(cells):
@@ -65,10 +77,17 @@ def differing():
 
 def main(argv):
     pages = differing()
+    config = CONFIG.read_text(encoding="utf-8")
+    stale = with_release_branch(config) != config
     if argv == ["--check"]:
         for page in pages:
             print(f"{page.relative_to(ROOT)}: the setup cell differs; run tools/setup_cell.py")
-        return 1 if pages else 0
+        if stale:
+            print(f"{CONFIG.name}: the branch is not v{__version__}; run tools/setup_cell.py")
+        return 1 if pages or stale else 0
+    if stale:
+        write_text(CONFIG, with_release_branch(config))
+        print(f"wrote branch v{__version__} into {CONFIG.name}")
     for page in pages:  # the cell's source alone: its outputs are the last run's
         book = json.loads(page.read_text(encoding="utf-8"))
         cell = setup_cell(book["cells"])
