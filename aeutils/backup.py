@@ -120,8 +120,8 @@ class Backup(keras.callbacks.Callback):
         )
 
     def fit(self, validation_data, callbacks):
-        """Keras' ``fit`` from the backup's last finished epoch, one line per epoch; returns the
-        ``History`` of every epoch, those of the run that was killed included."""
+        """Keras' ``fit`` from the backup's last finished epoch, printing each epoch's losses;
+        returns the ``History`` of every epoch, those of the run that was killed included."""
         self.done, self.history, self.seed = self._read()
         self.batches = EpochOrder(self.x, self.y, self.batch_size, self.seed, self.done)
         history = self.model.fit(

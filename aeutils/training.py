@@ -39,7 +39,7 @@ def _check_inputs(x, name, model):
 
 def train(model, x, y=None, *, epochs, batch_size, validation_data=None, validation_split=0.0,
           name=None, size=None, backup_dir=None, callbacks=()):
-    """Keras' ``fit`` on checked data, printing one line per epoch; returns the ``History``.
+    """Keras' ``fit`` on checked data, printing each epoch's losses; returns the ``History``.
 
     The ``History`` also holds ``seconds``, the wall time of this call: the training (a run
     resumed from a backup counts only the epochs it trained itself), or loading the shipped

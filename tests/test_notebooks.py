@@ -43,12 +43,13 @@ def test_stored_outputs_come_from_a_full_size_run(path):
     assert results["size"] == "full"
 
 
-def test_training_cells_print_one_line_per_epoch():
+def test_training_cells_print_each_epochs_losses_without_a_progress_bar():
     for path in NOTEBOOKS:
         for cell in json.loads(path.read_text())["cells"]:
             source = "".join(cell["source"])
             if cell["cell_type"] == "code" and ".fit(" in source and "epochs=" in source:
-                # one line per epoch, or none (a sweep printing a line per model): never a bar
+                # each epoch's losses (verbose=2: its number, then a line), or none (a sweep
+                # printing a line per model): never a bar
                 assert "verbose=2" in source or "verbose=0" in source, f"{path.name}: verbose=2"
             for output in cell.get("outputs", []):
                 text = "".join(output.get("text", ""))
