@@ -129,7 +129,7 @@ CASES = {
         "11_vq_vae",
         "test_loss",
     ),
-    "11_vq_vae.restarts": (  # dead codes restarted after each epoch
+    "11_vq_vae.restarts": (  # dead codes restarted after each epoch but the last
         models.build_vqvae,
         lambda: [mnist(True)] * 2,
         "11_vq_vae",
