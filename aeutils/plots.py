@@ -64,6 +64,7 @@ def plot_codes_2d(points, labels, title="Codes in two dimensions"):
     fig, ax = plt.subplots(figsize=(6, 5), facecolor="white")
     dots = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=2, vmin=-0.5, vmax=9.5)
     fig.colorbar(dots, ax=ax, ticks=range(10), label="digit")
+    ax.set_aspect("equal", adjustable="datalim")  # a distance reads the same along both axes
     ax.set_title(title)
     fig.tight_layout()
     return fig

@@ -43,6 +43,7 @@ def test_codes_2d_are_coloured_by_digit():
     np.testing.assert_array_equal(dots.get_offsets(), points)
     np.testing.assert_array_equal(dots.get_array(), np.arange(10))
     assert ax.get_title() == "codes" and colorbar.get_ylabel() == "digit"
+    assert ax.get_aspect() == 1.0  # a distance reads the same along both axes
 
 
 def test_rows_show_one_labelled_row_per_entry():
