@@ -47,7 +47,7 @@ test-backends: $(VENV)/backends data  ## the tests whose outcome depends on the 
 			--nbval-cell-timeout=600 -m every_backend notebooks tests || exit 1; \
 	done
 
-unit: $(BIN)/activate  ## the unit tests alone (not the slow ones), on two processes: the fast loop while working (under a minute; the tests fetch the data they need, so no `make data` first)
+unit: $(BIN)/activate  ## the unit tests alone (not the slow ones), on two processes: the fast loop while working (under a minute; no `make data` first: the tests fetch the data they need)
 	$(TESTING) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 \
 		-m "not notebook and not site and not environment and not slow" tests
 

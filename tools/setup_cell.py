@@ -4,8 +4,8 @@ and point the site's Colab and Binder buttons (``_config.yml``) at that version'
 A page may set environment variables that a backend reads when it starts in code cells
 before it, tagged ``before-setup`` (chapter 12 shows JAX one CPU as four devices that way).
 
-    python tools/setup_cell.py          # rewrite the setup cell of every page that differs
-    python tools/setup_cell.py --check  # exit 1, naming the pages whose setup cell differs
+    python tools/setup_cell.py          # rewrite every setup cell that differs, and the branch
+    python tools/setup_cell.py --check  # exit 1, naming the pages (or _config.yml) that differ
 
 The cell installs ``aeutils`` where it is missing (on Colab, say), at the tag of the version
 in ``aeutils/__init__.py``: the one place a version is written. A version bump is that line
@@ -51,8 +51,10 @@ CONFIG = ROOT / "_config.yml"
 
 
 def with_release_branch(config):
-    """The text of ``_config.yml`` with its repository branch set to the version's tag."""
-    text, found = re.subn(r"(?m)^  branch: .*$", f"  branch: v{__version__}", config)
+    """The text of ``_config.yml`` with ``branch:`` of its ``repository:`` block set to the
+    version's tag; any other line, and a comment after the branch, left as they are."""
+    text, found = re.subn(r"(?m)^(repository:\n(?:  .*\n)*?  branch:) *[^\s#]*",
+                          rf"\g<1> v{__version__}", config)
     if found != 1:
         raise ValueError(f"{CONFIG.name} has {found} 'branch:' lines under repository, not one")
     return text
