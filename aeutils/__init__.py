@@ -1,6 +1,6 @@
 """aeutils: the code shared by the chapters of *Autoencoders, the book*."""
 
-__version__ = "0.6.0"
+__version__ = "0.6.1"
 
 import importlib
 
